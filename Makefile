@@ -1,0 +1,104 @@
+# The AMO directory: one GNU Makefile, pkg-config, no configure step.
+# `make` builds bin/, `make run` imports data/ and serves it, `make test`
+# runs every test, `make asan` the same under ASan+UBSan in build-asan/.
+
+CC ?= cc
+PKGS := sqlite3 jansson proj libcurl libmicrohttpd
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wwrite-strings -Wvla -Wformat=2
+WERROR ?= -Werror
+OPT ?= -O2 -g
+SAN ?=
+BUILD ?= build
+BIN ?= bin
+DB ?= var/amo.db
+
+# Debian packages the build, the tests and `make run` need. cmocka runs the
+# unit tests; gdal-bin gives ogrinfo, the independent reader in tests.
+DEB_PACKAGES := build-essential pkg-config sqlite3 libsqlite3-dev \
+        libjansson-dev libproj-dev proj-data libcurl4-openssl-dev \
+        libmicrohttpd-dev libcmocka-dev gdal-bin curl
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS := -std=c11 $(OPT) $(SAN) $(WARN) $(WERROR) $(PKG_CFLAGS)
+CPPFLAGS := -D_GNU_SOURCE -Ilib -Iimporter -Itests \
+        -DAMO_DATA_DIR='"$(CURDIR)/data"'
+LDLIBS := $(PKG_LIBS) -lm
+LDFLAGS := $(SAN)
+
+LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c))
+IMPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,\
+        $(filter-out importer/main.c,$(wildcard importer/*.c)))
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+PROGRAMS := $(BIN)/amo-import $(BUILD)/bench/gen-listings
+
+.PHONY: all deps run import test asan check-tests bench-import clean format
+all: $(PROGRAMS)
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" \
+	    || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(BUILD)/%.o: %.c $(wildcard lib/*.h importer/*.h tests/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC    $<"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BIN)/amo-import: $(BUILD)/importer/main.o $(IMPORT_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bench/gen-listings: $(BUILD)/bench/gen_listings.o $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/support.o \
+        $(IMPORT_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+import: deps all
+	@mkdir -p $(dir $(DB))
+	$(BIN)/amo-import --db $(DB) --prune $(wildcard data/listings/*.csv)
+
+run: import
+	@echo "imported into $(DB); the HTTP server comes with issue 4"
+
+# Unit and integration tests; prints "N passed, N failed" last.
+check-tests: $(PROGRAMS) $(TEST_BIN)
+	@BIN=$(BIN) BUILD=$(BUILD) tests/run $(TEST_BIN)
+
+test: deps
+	@$(MAKE) --no-print-directory check-tests
+
+# A sanitizer report in any process (tests or the programs they run) exits
+# 86, which no test expects, so it fails the run.
+asan: deps
+	@ASAN_OPTIONS=exitcode=86:detect_leaks=1:abort_on_error=0 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=86 \
+	$(MAKE) --no-print-directory BUILD=build-asan BIN=build-asan/bin \
+	  OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+	  check-tests
+
+bench-import: deps all
+	bench/bench-import $(BUILD)/bench/gen-listings $(BIN)/amo-import
+
+format:
+	clang-format -i lib/*.[ch] importer/*.[ch] tests/*.[ch] bench/*.c
+
+clean:
+	rm -rf build build-asan bin
+.SECONDARY:

@@ -1,0 +1,70 @@
+/* record.c - raw input records (see record.h). */
+#include "record.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+void record_init(struct record *r)
+{
+    memset(r, 0, sizeof *r);
+}
+
+void record_clear(struct record *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->f[i].key);
+        free(r->f[i].value);
+    }
+    free(r->id);
+    free(r->error);
+    r->n = 0;
+    r->line = 0;
+    r->has_point = false;
+    r->x = r->y = 0;
+    r->point_crs = 0;
+    r->id = NULL;
+    r->error = NULL;
+}
+
+void record_free(struct record *r)
+{
+    record_clear(r);
+    free(r->f);
+    record_init(r);
+}
+
+int record_add(struct record *r, const char *key, const char *value,
+               size_t vlen)
+{
+    if (r->n >= RECORD_MAX_FIELDS)
+        return ERR_TOOBIG;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 32;
+        struct record_field *f = realloc(r->f, cap * sizeof *f);
+        if (!f)
+            return ERR_NOMEM;
+        r->f = f;
+        r->cap = cap;
+    }
+    char *k = strdup(key);
+    char *v = malloc(vlen + 1);
+    if (!k || !v) {
+        free(k);
+        free(v);
+        return ERR_NOMEM;
+    }
+    memcpy(v, value, vlen);
+    v[vlen] = '\0';
+    r->f[r->n].key = k;
+    r->f[r->n].value = v;
+    r->n++;
+    return 0;
+}
+
+void record_fail(struct record *r, const char *why)
+{
+    if (!r->error)
+        r->error = strdup(why);
+}
