@@ -17,7 +17,7 @@ DB ?= var/amo.db
 # unit tests; gdal-bin gives ogrinfo, the independent reader in tests.
 DEB_PACKAGES := build-essential pkg-config sqlite3 libsqlite3-dev \
         libjansson-dev libproj-dev proj-data libcurl4-openssl-dev \
-        libmicrohttpd-dev libcmocka-dev gdal-bin curl
+        libmicrohttpd-dev libcmocka-dev gdal-bin curl time bc
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)

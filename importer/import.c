@@ -300,11 +300,53 @@ static void print_summary(struct run *r, long totals[5])
            r->o->dry_run ? " (dry run: nothing written)" : "");
 }
 
+/* --add-category SLUG=LABEL: a new category (or a new French label for
+ * one), written in the run's transaction like everything else. */
+static int add_category(struct run *r, char *msg, size_t msgsz)
+{
+    const char *spec = r->o->add_category, *eq = strchr(spec, '=');
+    size_t n = eq ? (size_t)(eq - spec) : 0;
+    bool ok = n >= 2 && n <= 31 && spec[0] >= 'a' && spec[0] <= 'z' &&
+              eq[1] != '\0' && text_utf8_valid(eq + 1, strlen(eq + 1)) &&
+              strlen(eq + 1) <= 100;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (spec[i] >= 'a' && spec[i] <= 'z') ||
+             (spec[i] >= '0' && spec[i] <= '9') || spec[i] == '-';
+    if (!ok) {
+        snprintf(msg, msgsz,
+                 "--add-category: expected SLUG=LABEL with a lower-case slug "
+                 "(2-31 of a-z, 0-9, '-'), e.g. mado=\"Maison de "
+                 "l'adolescent\"");
+        return EXIT_USAGE;
+    }
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(r->db,
+                                "INSERT INTO categories(slug, label_fr)"
+                                " VALUES(?1, ?2) ON CONFLICT(slug) DO UPDATE"
+                                " SET label_fr = excluded.label_fr",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, spec, (int)n, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, eq + 1, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK) {
+        snprintf(msg, msgsz, "%s: %s", r->o->db_path, sqlite3_errmsg(r->db));
+        return EXIT_DATABASE;
+    }
+    return 0;
+}
+
 static int setup(struct run *r, char *msg, size_t msgsz)
 {
     int rc = db_open(r->o->db_path, DB_READWRITE, &r->db, msg, msgsz);
     if (rc < 0)
         return EXIT_DATABASE;
+    if (loader_begin(r->db, &r->ld, msg, msgsz) < 0)
+        return EXIT_DATABASE;
+    if (r->o->add_category && (rc = add_category(r, msg, msgsz)) != 0)
+        return rc;
     if (fields_load_categories(r->db, &r->cats) < 0) {
         snprintf(msg, msgsz, "%s: cannot read categories", r->o->db_path);
         return EXIT_DATABASE;
@@ -322,8 +364,6 @@ static int setup(struct run *r, char *msg, size_t msgsz)
         snprintf(msg, msgsz, "out of memory");
         return EXIT_INPUT;
     }
-    if (loader_begin(r->db, &r->ld, msg, msgsz) < 0)
-        return EXIT_DATABASE;
     return 0;
 }
 

@@ -23,6 +23,7 @@ struct import_opts {
     const char *data_dir;     /* gazetteer directory */
     const char *source;       /* --source, or NULL: one per input */
     const char *category;     /* --category default */
+    const char *add_category; /* --add-category SLUG=LABEL, or NULL */
     const char *geocoder_url; /* --geocoder */
     enum format format;
     int epsg; /* --crs, or 0 */

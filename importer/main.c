@@ -19,6 +19,7 @@ static void usage(FILE *to)
         "                  [--crs EPSG:NNNN] [--dry-run] [--prune [--force]]\n"
         "                  [--skip-invalid] [--geocoder URL] [--data DIR]\n"
         "                  [--timeout SECONDS] [--max-size BYTES] [--quiet]\n"
+        "                  [--add-category SLUG=LABEL]\n"
         "                  INPUT...\n"
         "INPUT is a file, '-' for standard input, or an http://, https:// or\n"
         "file:// URL. Exit codes: 0 imported, 1 invalid records (nothing\n"
@@ -33,6 +34,7 @@ int main(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},
         {"source", required_argument, NULL, 's'},
         {"category", required_argument, NULL, 'c'},
+        {"add-category", required_argument, NULL, 'A'},
         {"format", required_argument, NULL, 'f'},
         {"crs", required_argument, NULL, 'r'},
         {"dry-run", no_argument, NULL, 'n'},
@@ -53,12 +55,13 @@ int main(int argc, char **argv)
                             .max_bytes = 256LL * 1024 * 1024};
     int c, fmt;
     char *end;
-    while ((c = getopt_long(argc, argv, "d:s:c:f:r:npFkg:D:t:m:qh", longopts,
+    while ((c = getopt_long(argc, argv, "d:s:c:A:f:r:npFkg:D:t:m:qh", longopts,
                             NULL)) != -1) {
         switch (c) {
         case 'd': o.db_path = optarg; break;
         case 's': o.source = optarg; break;
         case 'c': o.category = optarg; break;
+        case 'A': o.add_category = optarg; break;
         case 'f':
             if ((fmt = reader_format_parse(optarg)) < 0) {
                 fprintf(stderr, "amo-import: --format: unknown format \"%s\"\n",

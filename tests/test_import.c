@@ -456,6 +456,32 @@ static void stdin_and_default_category_work(void **state)
     free(out);
 }
 
+static void a_new_category_can_be_added_and_used(void **state)
+{
+    struct env *e = *state;
+    char args[4096], *out;
+    write_file(path_in(e->dir, "mado.csv"),
+               "id,category,name,postcode\nm1,mado,Maison test,1000\n",
+               (size_t)-1);
+    snprintf(args, sizeof args, "'%s'", path_in(e->dir, "mado.csv"));
+    assert_int_equal(import(&out, e->db, args), 1);
+    assert_contains(out, "unknown category \"mado\"");
+    free(out);
+    snprintf(args, sizeof args,
+             "--add-category \"mado=Maison de l'adolescent\" '%s'",
+             path_in(e->dir, "mado.csv"));
+    assert_int_equal(import(&out, e->db, args), 0);
+    assert_contains(out, "1 added");
+    free(out);
+    char *t = db_text(e->db, "SELECT c.label_fr FROM listings l JOIN"
+                             " categories c ON c.slug = l.category");
+    assert_string_equal(t, "Maison de l'adolescent");
+    free(t);
+    assert_int_equal(import(&out, e->db, "--add-category 'Bad Slug=x' -"), 2);
+    assert_contains(out, "lower-case slug");
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -477,6 +503,7 @@ int main(void)
         T(prune_within_guard_needs_no_force),
         T(dry_run_writes_nothing),
         T(stdin_and_default_category_work),
+        T(a_new_category_can_be_added_and_used),
 #undef T
     };
     return cmocka_run_group_tests_name("import", tests, NULL, NULL);
