@@ -34,7 +34,8 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 PROGRAMS := $(BIN)/amo-import $(BUILD)/bench/gen-listings
 
-.PHONY: all deps run import test asan check-tests bench-import clean format
+.PHONY: all deps run import import-data test asan check-tests bench-import \
+        clean format
 all: $(PROGRAMS)
 
 deps:
@@ -69,7 +70,12 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/support.o \
 	@echo "  LD    $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
-import: deps all
+# Targets that install packages first re-enter make, so that pkg-config
+# runs only once the -dev packages are there (a fresh machine has none).
+import: deps
+	@$(MAKE) --no-print-directory import-data
+
+import-data: all
 	@mkdir -p $(dir $(DB))
 	$(BIN)/amo-import --db $(DB) --prune $(wildcard data/listings/*.csv)
 
@@ -93,7 +99,8 @@ asan: deps
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  check-tests
 
-bench-import: deps all
+bench-import: deps
+	@$(MAKE) --no-print-directory all
 	bench/bench-import $(BUILD)/bench/gen-listings $(BIN)/amo-import
 
 format:
