@@ -3,7 +3,7 @@
 # runs every test, `make asan` the same under ASan+UBSan in build-asan/.
 
 CC ?= cc
-PKGS := sqlite3 jansson proj libcurl libmicrohttpd
+PKGS := sqlite3 jansson proj libcurl libmicrohttpd zlib
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wwrite-strings -Wvla -Wformat=2
 WERROR ?= -Werror
@@ -22,17 +22,19 @@ DEB_PACKAGES := build-essential pkg-config sqlite3 libsqlite3-dev \
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS := -std=c11 $(OPT) $(SAN) $(WARN) $(WERROR) $(PKG_CFLAGS)
-CPPFLAGS := -D_GNU_SOURCE -Ilib -Iimporter -Itests \
-        -DAMO_DATA_DIR='"$(CURDIR)/data"'
-LDLIBS := $(PKG_LIBS) -lm
+CPPFLAGS := -D_GNU_SOURCE -Ilib -Iimporter -Iserver -Itests \
+        -DAMO_DATA_DIR='"$(CURDIR)/data"' -DAMO_WEB_DIR='"$(CURDIR)/web"'
+LDLIBS := $(PKG_LIBS) -lm -pthread
 LDFLAGS := $(SAN)
 
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c))
 IMPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,\
         $(filter-out importer/main.c,$(wildcard importer/*.c)))
+SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,\
+        $(filter-out server/main.c,$(wildcard server/*.c)))
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
-PROGRAMS := $(BIN)/amo-import $(BUILD)/bench/gen-listings
+PROGRAMS := $(BIN)/amo-import $(BIN)/amo-server $(BUILD)/bench/gen-listings
 
 .PHONY: all deps run import import-data test asan check-tests bench-import \
         clean format
@@ -49,12 +51,17 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h importer/*.h tests/*.h)
+$(BUILD)/%.o: %.c $(wildcard lib/*.h importer/*.h server/*.h tests/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC    $<"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BIN)/amo-import: $(BUILD)/importer/main.o $(IMPORT_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/amo-server: $(BUILD)/server/main.o $(SERVER_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -104,7 +111,8 @@ bench-import: deps
 	bench/bench-import $(BUILD)/bench/gen-listings $(BIN)/amo-import
 
 format:
-	clang-format -i lib/*.[ch] importer/*.[ch] tests/*.[ch] bench/*.c
+	clang-format -i lib/*.[ch] importer/*.[ch] server/*.[ch] tests/*.[ch] \
+	  bench/*.c
 
 clean:
 	rm -rf build build-asan bin

@@ -1,0 +1,131 @@
+/* api_communes.c - GET /api/communes/{postcode|NIS} and
+ * /api/communes?lat=&lon=: a municipality and who serves it. The CPAS of
+ * the commune of residence is the competent one; AMO and SDJ serve the
+ * communes of their territory; planning centres are listed where they
+ * are. When the directory has no record, the answer says so instead of
+ * guessing a neighbour. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gazetteer.h"
+#include "params.h"
+#include "routes.h"
+#include "store.h"
+
+/* Listings of 'category' serving 'nis': by territory, and for AMO and
+ * planning also those located in the commune without a known territory. */
+static json_t *serving(struct request *rq, const char *category,
+                       const char *nis, bool located_too)
+{
+    static const char sql[] =
+        "SELECT " STORE_LISTING_COLUMNS ","
+        " CASE WHEN t.nis IS NOT NULL THEN 'territory' ELSE 'located_here'"
+        " END FROM listings l"
+        " LEFT JOIN listing_territory t ON t.listing_id = l.id AND t.nis = ?2"
+        " WHERE l.category = ?1 AND (t.nis IS NOT NULL OR (?3 AND l.nis = ?2"
+        "  AND (l.territory IS NULL OR l.territory = '')))"
+        " ORDER BY l.name";
+    json_t *out = json_array();
+    sqlite3_stmt *st = store_prepare(rq->store, sql);
+    if (!st)
+        return out;
+    sqlite3_bind_text(st, 1, category, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, nis, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 3, located_too);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        json_t *f = store_feature(st, 0);
+        json_object_set_new(json_object_get(f, "properties"), "basis",
+                            json_string((const char *)sqlite3_column_text(
+                                st, STORE_NCOLUMNS)));
+        json_array_append_new(out, f);
+    }
+    sqlite3_reset(st);
+    return out;
+}
+
+static const struct gaz_commune *find_commune(struct request *rq,
+                                              struct reply *rp,
+                                              const char **postcode)
+{
+    const struct gazetteer *gaz = rq->ctx->gaz;
+    const char *code = rq->path + strlen("/api/communes");
+    *postcode = NULL;
+    if (*code == '/') {
+        code++;
+        size_t n = strlen(code);
+        bool digits = n > 0;
+        for (size_t i = 0; i < n; i++)
+            digits &= isdigit((unsigned char)code[i]) != 0;
+        if (!digits || (n != 4 && n != 5)) {
+            reply_error(rp, 400, "bad_parameter",
+                        "code: a 4-digit postcode or a 5-digit NIS code");
+            return NULL;
+        }
+        if (reject_unknown_params(rq, rp))
+            return NULL;
+        const struct gaz_commune *c = NULL;
+        if (n == 5) {
+            c = gaz_commune_by_nis(gaz, code);
+        } else {
+            const struct gaz_postcode *pc = gaz_postcode(gaz, code, NULL);
+            c = pc ? gaz_commune_at(gaz, pc->lat, pc->lon) : NULL;
+            *postcode = code;
+        }
+        if (!c)
+            reply_error(rp, 404, "not_found", "no Belgian municipality for %s",
+                        code);
+        return c;
+    }
+    double lat, lon;
+    int a = param_double(rq, rp, "lat", -90, 90, &lat);
+    int b = a < 0 ? -1 : param_double(rq, rp, "lon", -180, 180, &lon);
+    if (b < 0 || reject_unknown_params(rq, rp))
+        return NULL;
+    if (!a || !b) {
+        reply_error(rp, 400, "missing_parameter", "%s: required",
+                    a ? "lon" : "lat");
+        return NULL;
+    }
+    const struct gaz_commune *c = gaz_commune_at(gaz, lat, lon);
+    if (!c)
+        reply_error(rp, 404, "not_found",
+                    "this point is in no Belgian municipality");
+    return c;
+}
+
+void api_communes(struct request *rq, struct reply *rp)
+{
+    const char *postcode;
+    const struct gaz_commune *c = find_commune(rq, rp, &postcode);
+    if (!c)
+        return;
+    json_t *notices = json_array();
+    json_t *cpas = serving(rq, "cpas", c->nis, false);
+    json_t *the_cpas = json_incref(json_array_get(cpas, 0));
+    json_decref(cpas);
+    if (!the_cpas) {
+        char msg[300];
+        snprintf(msg, sizeof msg,
+                 "Le CPAS compétent est celui de la commune de résidence "
+                 "(%s), mais il n'est pas encore dans l'annuaire.",
+                 c->name_fr);
+        json_array_append_new(notices, json_string(msg));
+    }
+    json_t *sdj = serving(rq, "sdj", c->nis, false);
+    if (json_array_size(sdj) == 0)
+        json_array_append_new(
+            notices, json_string("Aucune antenne du Service Droit des Jeunes "
+                                 "n'est encore liée à cette commune dans "
+                                 "l'annuaire."));
+    json_t *j = json_pack(
+        "{s:{s:s,s:s,s:s,s:s,s:s,s:s?},s:o,s:o,s:o,s:o,s:o}", "commune", "nis",
+        c->nis, "name_fr", c->name_fr, "name_nl", c->name_nl,
+        "arrondissement_nis", c->arr_nis, "region_nis", c->reg_nis, "postcode",
+        postcode, "cpas", the_cpas ? the_cpas : json_null(), "amo",
+        serving(rq, "amo", c->nis, true), "sdj", sdj, "planning",
+        serving(rq, "planning", c->nis, true), "notices", notices);
+    reply_json_text(rp, json_dumps(j, JSON_COMPACT), "application/json");
+    json_decref(j);
+    reply_cacheable(rq, rp, 300);
+}

@@ -1,0 +1,356 @@
+/* api_ogc.c - OGC API - Features - Part 1: Core, with the GeoJSON and
+ * OpenAPI 3.0 conformance classes, one collection per category.
+ * Details clients rely on (FIELD-NOTES): the landing page links
+ * service-desc and conformance (QGIS needs both), items carry
+ * numberMatched, and an unknown query parameter is a 400. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "geo.h"
+#include "params.h"
+#include "routes.h"
+#include "store.h"
+
+#define OGC_DEFAULT_LIMIT 10
+#define OGC_MAX_LIMIT 1000
+#define OGC_MAX_OFFSET 10000000
+#define CRS84 "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+#define CONF "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
+
+static void base_url(const struct request *rq, char *out, size_t outsz)
+{
+    snprintf(out, outsz, "http://%s/ogc", rq->host ? rq->host : "localhost");
+}
+
+static json_t *link(const char *href, const char *rel, const char *type,
+                    const char *title)
+{
+    return json_pack("{s:s,s:s,s:s,s:s}", "href", href, "rel", rel, "type",
+                     type, "title", title);
+}
+
+static void reply_with(struct request *rq, struct reply *rp, json_t *j,
+                       const char *type)
+{
+    reply_json_text(rp, json_dumps(j, JSON_COMPACT), type);
+    json_decref(j);
+    reply_cacheable(rq, rp, 60);
+}
+
+/* f=json / f=geojson are the only encodings we serve. */
+static bool check_format(struct request *rq, struct reply *rp)
+{
+    const char *f = param_get(rq, "f");
+    if (f && strcmp(f, "json") && strcmp(f, "geojson") &&
+        strcmp(f, "application/json") && strcmp(f, "application/geo+json")) {
+        reply_error(rp, 400, "bad_parameter", "f: only json is served");
+        return false;
+    }
+    return true;
+}
+
+static void landing(struct request *rq, struct reply *rp)
+{
+    char base[400], href[500];
+    base_url(rq, base, sizeof base);
+    json_t *links = json_array();
+    json_array_append_new(links, link(base, "self", "application/json",
+                                      "This document"));
+    snprintf(href, sizeof href, "%s/api", base);
+    json_array_append_new(links,
+                          link(href, "service-desc",
+                               "application/vnd.oai.openapi+json;version=3.0",
+                               "The API definition"));
+    snprintf(href, sizeof href, "%s/conformance", base);
+    json_array_append_new(links, link(href, "conformance", "application/json",
+                                      "Conformance classes"));
+    snprintf(href, sizeof href, "%s/collections", base);
+    json_array_append_new(links, link(href, "data", "application/json",
+                                      "Collections: one per category"));
+    reply_with(rq, rp,
+               json_pack("{s:s,s:s,s:o}", "title",
+                         "Annuaire des services d'aide à la jeunesse (FWB)",
+                         "description",
+                         "AMO, CPAS, centres de planning familial et Service "
+                         "Droit des Jeunes en Wallonie et à Bruxelles",
+                         "links", links),
+               "application/json");
+}
+
+static void conformance(struct request *rq, struct reply *rp)
+{
+    reply_with(rq, rp,
+               json_pack("{s:[sss]}", "conformsTo", CONF "core",
+                         CONF "geojson", CONF "oas30"),
+               "application/json");
+}
+
+static json_t *collection(struct request *rq, const char *slug,
+                          const char *title)
+{
+    static const char sql[] = "SELECT min(lon), min(lat), max(lon), max(lat),"
+                              " count(*) FROM listings WHERE category = ?1";
+    char base[400], href[600];
+    base_url(rq, base, sizeof base);
+    double bb[4] = {GEO_BE_MIN_LON, GEO_BE_MIN_LAT, GEO_BE_MAX_LON,
+                    GEO_BE_MAX_LAT};
+    sqlite3_stmt *st = store_prepare(rq->store, sql);
+    if (st) {
+        sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 4) > 0)
+            for (int i = 0; i < 4; i++)
+                bb[i] = sqlite3_column_double(st, i);
+        sqlite3_reset(st);
+    }
+    json_t *links = json_array();
+    snprintf(href, sizeof href, "%s/collections/%s", base, slug);
+    json_array_append_new(links, link(href, "self", "application/json", title));
+    snprintf(href, sizeof href, "%s/collections/%s/items", base, slug);
+    json_array_append_new(links, link(href, "items", "application/geo+json",
+                                      "The listings"));
+    return json_pack("{s:s,s:s,s:s,s:{s:{s:[[ffff]],s:s}},s:s,s:[s],s:o}",
+                     "id", slug, "title", title, "description", title,
+                     "extent", "spatial", "bbox", bb[0], bb[1], bb[2], bb[3],
+                     "crs", CRS84, "itemType", "feature", "crs", CRS84,
+                     "links", links);
+}
+
+/* The collections, or one of them when 'only' is set (NULL if unknown). */
+static json_t *collections(struct request *rq, const char *only)
+{
+    static const char sql[] = "SELECT slug, label_fr FROM categories"
+                              " ORDER BY slug";
+    json_t *list = json_array();
+    sqlite3_stmt *st = store_prepare(rq->store, sql);
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
+        const char *slug = (const char *)sqlite3_column_text(st, 0);
+        if (only && strcmp(only, slug) != 0)
+            continue;
+        json_array_append_new(
+            list, collection(rq, slug, (const char *)sqlite3_column_text(st, 1)));
+    }
+    if (st)
+        sqlite3_reset(st);
+    if (only) {
+        json_t *one = json_incref(json_array_get(list, 0));
+        json_decref(list);
+        return one;
+    }
+    return list;
+}
+
+static void all_collections(struct request *rq, struct reply *rp)
+{
+    char base[400], href[500];
+    base_url(rq, base, sizeof base);
+    snprintf(href, sizeof href, "%s/collections", base);
+    json_t *links = json_array();
+    json_array_append_new(links,
+                          link(href, "self", "application/json", "Collections"));
+    reply_with(rq, rp,
+               json_pack("{s:o,s:o}", "links", links, "collections",
+                         collections(rq, NULL)),
+               "application/json");
+}
+
+/* Link to the same items query at another offset. */
+static json_t *page_link(const char *base, const char *cid, const char *rel,
+                         long limit, long offset, const char *bbox)
+{
+    char href[1200];
+    snprintf(href, sizeof href, "%s/collections/%s/items?limit=%ld&offset=%ld%s%s",
+             base, cid, limit, offset, bbox ? "&bbox=" : "", bbox ? bbox : "");
+    return link(href, rel, "application/geo+json",
+                strcmp(rel, "next") == 0   ? "Next page"
+                : strcmp(rel, "prev") == 0 ? "Previous page"
+                                           : "This page");
+}
+
+static void items(struct request *rq, struct reply *rp, const char *cid)
+{
+    static const char count_sql[] =
+        "SELECT count(*) FROM listings l WHERE l.category = ?1 AND (?2 IS NULL"
+        " OR l.id IN (SELECT id FROM listings_rtree WHERE min_lon >= ?2 AND"
+        " max_lon <= ?4 AND min_lat >= ?3 AND max_lat <= ?5))";
+    static const char page_sql[] =
+        "SELECT " STORE_LISTING_COLUMNS " FROM listings l WHERE l.category = ?1"
+        " AND (?2 IS NULL OR l.id IN (SELECT id FROM listings_rtree WHERE"
+        " min_lon >= ?2 AND max_lon <= ?4 AND min_lat >= ?3 AND"
+        " max_lat <= ?5)) ORDER BY l.id LIMIT ?6 OFFSET ?7";
+    long limit = OGC_DEFAULT_LIMIT, offset = 0;
+    double bb[4];
+    int b = param_bbox(rq, rp, "bbox", bb);
+    const char *bbox_text = b > 0 ? param_get(rq, "bbox") : NULL;
+    const char *bbox_crs = b < 0 ? NULL : param_get(rq, "bbox-crs");
+    if (bbox_crs && strcmp(bbox_crs, CRS84) != 0) {
+        reply_error(rp, 400, "bad_parameter", "bbox-crs: only %s", CRS84);
+        return;
+    }
+    param_get(rq, "datetime"); /* listings have no time: every one matches */
+    int l = b < 0 ? -1 : param_long(rq, rp, "limit", 1, OGC_MAX_LIMIT, &limit);
+    int o = l < 0 ? -1
+                  : param_long(rq, rp, "offset", 0, OGC_MAX_OFFSET, &offset);
+    if (o < 0 || !check_format(rq, rp) || reject_unknown_params(rq, rp))
+        return;
+    sqlite3_stmt *cs = store_prepare(rq->store, count_sql);
+    sqlite3_stmt *ps = store_prepare(rq->store, page_sql);
+    if (!cs || !ps) {
+        reply_error(rp, 500, "internal", "query failed");
+        return;
+    }
+    sqlite3_stmt *both[2] = {cs, ps};
+    for (int k = 0; k < 2; k++) {
+        sqlite3_bind_text(both[k], 1, cid, -1, SQLITE_TRANSIENT);
+        for (int i = 0; b > 0 && i < 4; i++)
+            sqlite3_bind_double(both[k], 2 + i, bb[i]);
+    }
+    long long matched = sqlite3_step(cs) == SQLITE_ROW
+                            ? sqlite3_column_int64(cs, 0) : 0;
+    sqlite3_reset(cs);
+    sqlite3_bind_int64(ps, 6, limit);
+    sqlite3_bind_int64(ps, 7, offset);
+    json_t *features = json_array();
+    char base[400], href[600];
+    base_url(rq, base, sizeof base);
+    while (sqlite3_step(ps) == SQLITE_ROW) {
+        json_t *f = store_feature(ps, 0);
+        json_array_append_new(features, f);
+    }
+    sqlite3_reset(ps);
+    json_t *links = json_array();
+    json_array_append_new(links,
+                          page_link(base, cid, "self", limit, offset, bbox_text));
+    if (offset + limit < matched)
+        json_array_append_new(
+            links, page_link(base, cid, "next", limit, offset + limit, bbox_text));
+    if (offset > 0)
+        json_array_append_new(
+            links, page_link(base, cid, "prev", limit,
+                             offset > limit ? offset - limit : 0, bbox_text));
+    snprintf(href, sizeof href, "%s/collections/%s", base, cid);
+    json_array_append_new(links, link(href, "collection", "application/json",
+                                      "The collection"));
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    size_t returned = json_array_size(features);
+    reply_with(rq, rp,
+               json_pack("{s:s,s:o,s:I,s:I,s:s,s:o}", "type",
+                         "FeatureCollection", "features", features,
+                         "numberMatched", (json_int_t)matched, "numberReturned",
+                         (json_int_t)returned, "timeStamp", stamp, "links",
+                         links),
+               "application/geo+json");
+}
+
+static void item(struct request *rq, struct reply *rp, const char *cid,
+                 const char *fid)
+{
+    static const char sql[] = "SELECT " STORE_LISTING_COLUMNS
+                              " FROM listings l WHERE l.id = ?1"
+                              " AND l.category = ?2";
+    char *end;
+    long long id = strtoll(fid, &end, 10);
+    if (!check_format(rq, rp) || reject_unknown_params(rq, rp))
+        return;
+    sqlite3_stmt *st = store_prepare(rq->store, sql);
+    if (end == fid || *end || !st) {
+        reply_error(rp, 404, "not_found", "no such feature");
+        return;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, cid, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        reply_error(rp, 404, "not_found", "no such feature");
+        return;
+    }
+    json_t *f = store_feature(st, 0);
+    sqlite3_reset(st);
+    char base[400], href[700];
+    base_url(rq, base, sizeof base);
+    json_t *links = json_array();
+    snprintf(href, sizeof href, "%s/collections/%s/items/%lld", base, cid, id);
+    json_array_append_new(links, link(href, "self", "application/geo+json",
+                                      "This feature"));
+    snprintf(href, sizeof href, "%s/collections/%s", base, cid);
+    json_array_append_new(links, link(href, "collection", "application/json",
+                                      "The collection"));
+    json_object_set_new(f, "links", links);
+    reply_with(rq, rp, f, "application/geo+json");
+}
+
+/* A small OpenAPI 3.0 description of the endpoints (service-desc). */
+static void openapi(struct request *rq, struct reply *rp)
+{
+    char base[400];
+    base_url(rq, base, sizeof base);
+    json_t *ok = json_pack("{s:{s:s}}", "200", "description", "OK");
+    json_t *paths = json_object();
+    const char *const ps[] = {"/", "/conformance", "/collections",
+                              "/collections/{collectionId}",
+                              "/collections/{collectionId}/items",
+                              "/collections/{collectionId}/items/{featureId}"};
+    for (size_t i = 0; i < sizeof ps / sizeof *ps; i++)
+        json_object_set_new(paths, ps[i],
+                            json_pack("{s:{s:s,s:O}}", "get", "summary", ps[i],
+                                      "responses", ok));
+    json_decref(ok);
+    reply_with(rq, rp,
+               json_pack("{s:s,s:{s:s,s:s},s:[{s:s}],s:o}", "openapi", "3.0.2",
+                         "info", "title", "Annuaire AMO - OGC API Features",
+                         "version", "1.0", "servers", "url", base, "paths",
+                         paths),
+               "application/vnd.oai.openapi+json;version=3.0");
+}
+
+void api_ogc(struct request *rq, struct reply *rp)
+{
+    const char *p = rq->path + strlen("/ogc");
+    char cid[64] = "", fid[64] = "";
+    if (*p == '\0' || strcmp(p, "/") == 0) {
+        if (check_format(rq, rp) && !reject_unknown_params(rq, rp))
+            landing(rq, rp);
+        return;
+    }
+    if (strcmp(p, "/conformance") == 0 || strcmp(p, "/api") == 0 ||
+        strcmp(p, "/collections") == 0) {
+        if (!check_format(rq, rp) || reject_unknown_params(rq, rp))
+            return;
+        if (p[1] == 'c' && p[2] == 'o' && p[3] == 'n')
+            conformance(rq, rp);
+        else if (p[1] == 'a')
+            openapi(rq, rp);
+        else
+            all_collections(rq, rp);
+        return;
+    }
+    /* /collections/{cid}[/items[/{fid}]] */
+    int n = 0;
+    if (sscanf(p, "/collections/%63[a-z0-9-]%n", cid, &n) != 1) {
+        reply_error(rp, 404, "not_found", "no such OGC API resource");
+        return;
+    }
+    const char *rest = p + n;
+    json_t *c = collections(rq, cid);
+    if (!c) {
+        reply_error(rp, 404, "not_found", "no collection \"%s\"", cid);
+        return;
+    }
+    if (*rest == '\0') {
+        if (check_format(rq, rp) && !reject_unknown_params(rq, rp))
+            reply_with(rq, rp, json_incref(c), "application/json");
+    } else if (strcmp(rest, "/items") == 0) {
+        items(rq, rp, cid);
+    } else if (sscanf(rest, "/items/%63[0-9]%n", fid, &n) == 1 &&
+               rest[n] == '\0') {
+        item(rq, rp, cid, fid);
+    } else {
+        reply_error(rp, 404, "not_found", "no such OGC API resource");
+    }
+    json_decref(c);
+}

@@ -1,0 +1,322 @@
+/* api_search.c - GET /api/search: full-text search over the listings.
+ *
+ * Raw user text breaks FTS5 MATCH ("l'aide", "aide-jeunesse", "c.p.a.s."),
+ * so the query is cut into words and each is quoted, with '*' so words
+ * match as the user types (FIELD-NOTES). Ranking is bm25 with the name
+ * weighted above the description. When exact matches do not fill the
+ * page, each word of four letters or more is also matched to close words
+ * of the index vocabulary (edit distance 1, or 2 from seven letters), so
+ * "shaerbeek" still finds Schaerbeek; those results come after the exact
+ * ones, never before. */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "geo.h"
+#include "params.h"
+#include "routes.h"
+#include "store.h"
+#include "text.h"
+
+#define MAX_QUERY_BYTES 200
+#define MAX_TERMS 8
+#define MAX_TERM 48
+#define MAX_FUZZY_PER_TERM 6
+#define SEARCH_DEFAULT 10
+#define SEARCH_MAX 50
+#define MAX_OFFSET 1000
+
+struct term {
+    char text[MAX_TERM];                   /* folded, as in the index */
+    char fuzzy[MAX_FUZZY_PER_TERM][MAX_TERM]; /* close index words */
+    int nfuzzy;
+};
+
+struct search {
+    struct term t[MAX_TERMS];
+    int n;
+    long limit, offset;
+    bool has_cat, has_near;
+    char cats[300];
+    double lat, lon;
+};
+
+/* Words of the query: runs of letters and digits (any non-ASCII byte
+ * counts as a letter), folded like the index (lower case, no accents).
+ * Dots are dropped first so "c.p.a.s." reads "cpas". One-letter words are
+ * skipped: every listing has them. */
+static int tokenize(const char *q, struct term *t, int max)
+{
+    char clean[MAX_QUERY_BYTES + 1];
+    size_t k = 0;
+    for (const char *p = q; *p && k < MAX_QUERY_BYTES; p++)
+        if (*p != '.')
+            clean[k++] = *p;
+    clean[k] = '\0';
+    int n = 0;
+    for (char *p = clean; *p && n < max;) {
+        while (*p && !isalnum((unsigned char)*p) && (unsigned char)*p < 0x80)
+            p++;
+        char *start = p;
+        while (*p && (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80))
+            p++;
+        if (p == start)
+            continue;
+        char save = *p;
+        *p = '\0';
+        size_t len = text_fold(start, t[n].text, MAX_TERM);
+        *p = save;
+        bool dup = false;
+        for (int i = 0; i < n; i++)
+            dup |= strcmp(t[i].text, t[n].text) == 0;
+        if (len >= 2 && !dup)
+            t[n++].nfuzzy = 0;
+    }
+    return n;
+}
+
+/* Optimal string alignment distance (Damerau-Levenshtein with adjacent
+ * transpositions), capped: returns cap+1 as soon as it must exceed it. */
+static int edit_distance(const char *a, const char *b, int cap)
+{
+    int la = (int)strlen(a), lb = (int)strlen(b);
+    if (abs(la - lb) > cap || la >= MAX_TERM || lb >= MAX_TERM)
+        return cap + 1;
+    int d[MAX_TERM][MAX_TERM];
+    for (int i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (int j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (int i = 1; i <= la; i++) {
+        int best = cap + 1;
+        for (int j = 1; j <= lb; j++) {
+            int cost = a[i - 1] != b[j - 1];
+            int v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < v)
+                v = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+            if (v < best)
+                best = v;
+        }
+        if (best > cap)
+            return cap + 1;
+    }
+    return d[la][lb];
+}
+
+/* Close words from the index vocabulary, same first letter. A vocabulary
+ * word also counts when its beginning is close (the user is typing). */
+static void find_fuzzy(struct request *rq, struct term *t)
+{
+    static const char sql[] = "SELECT term FROM temp.listings_vocab"
+                              " WHERE term >= ?1 AND term < ?2";
+    size_t len = strlen(t->text);
+    if (len < 4 || isdigit((unsigned char)t->text[0]))
+        return;
+    int cap = len >= 7 ? 2 : 1;
+    sqlite3_stmt *st = store_prepare(rq->store, sql);
+    if (!st)
+        return;
+    char lo[2] = {t->text[0], 0}, hi[2] = {(char)(t->text[0] + 1), 0};
+    sqlite3_bind_text(st, 1, lo, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, hi, -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(st) == SQLITE_ROW && t->nfuzzy < MAX_FUZZY_PER_TERM) {
+        const char *w = (const char *)sqlite3_column_text(st, 0);
+        size_t wl = strlen(w);
+        if (wl >= MAX_TERM || strncmp(w, t->text, len) == 0)
+            continue; /* an exact prefix match is no typo */
+        char head[MAX_TERM];
+        snprintf(head, sizeof head, "%.*s", (int)(len < wl ? len : wl), w);
+        if (edit_distance(t->text, w, cap) <= cap ||
+            (wl > len && edit_distance(t->text, head, cap) <= cap))
+            snprintf(t->fuzzy[t->nfuzzy++], MAX_TERM, "%s", w);
+    }
+    sqlite3_reset(st);
+}
+
+/* FTS5 query: every term required; a term matches itself as a prefix,
+ * or (fuzzy) one of its close words. */
+static void fts_query(const struct search *s, bool fuzzy, char *out,
+                      size_t outsz)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (int i = 0; i < s->n; i++) {
+        const struct term *t = &s->t[i];
+        n += (size_t)snprintf(out + n, outsz - n, "%s(\"%s\"*", i ? " AND " : "",
+                              t->text);
+        for (int k = 0; fuzzy && k < t->nfuzzy && n < outsz; k++)
+            n += (size_t)snprintf(out + n, outsz - n, " OR \"%s\"", t->fuzzy[k]);
+        if (n < outsz)
+            n += (size_t)snprintf(out + n, outsz - n, ")");
+        if (n >= outsz)
+            break;
+    }
+}
+
+/* Which of the query's words (or their close words) a listing matched:
+ * the listing's own words that start with them. */
+static json_t *matched_words(const struct search *s, sqlite3_stmt *row)
+{
+    json_t *out = json_array();
+    static const int cols[] = {2, 6, 5, 18, 4, 3}; /* name .. description */
+    for (size_t c = 0; c < sizeof cols / sizeof *cols; c++) {
+        const char *text = (const char *)sqlite3_column_text(row, cols[c]);
+        for (const char *p = text; p && *p;) {
+            while (*p && !isalnum((unsigned char)*p) && (unsigned char)*p < 0x80)
+                p++;
+            const char *start = p;
+            while (*p && (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80))
+                p++;
+            if (p == start)
+                continue;
+            char word[MAX_TERM * 2], folded[MAX_TERM * 2];
+            snprintf(word, sizeof word, "%.*s", (int)(p - start), start);
+            text_fold(word, folded, sizeof folded);
+            bool hit = false;
+            for (int i = 0; i < s->n && !hit; i++) {
+                const struct term *t = &s->t[i];
+                hit = strncmp(folded, t->text, strlen(t->text)) == 0;
+                for (int k = 0; k < t->nfuzzy && !hit; k++)
+                    hit = strcmp(folded, t->fuzzy[k]) == 0;
+            }
+            bool seen = false;
+            for (size_t k = 0; hit && k < json_array_size(out); k++)
+                seen |= strcmp(json_string_value(json_array_get(out, k)),
+                               word) == 0;
+            if (hit && !seen && json_array_size(out) < 16)
+                json_array_append_new(out, json_string(word));
+        }
+    }
+    return out;
+}
+
+/* Run one ranked query, appending features not already in 'ids'. */
+static int run_query(struct request *rq, struct search *s, const char *match,
+                     long limit, long offset, bool fuzzy, json_t *features,
+                     long long *ids, long *nids)
+{
+    static const char sql[] =
+        "SELECT " STORE_LISTING_COLUMNS ", f.score FROM"
+        " (SELECT rowid, bm25(listings_fts, 10.0, 4.0, 4.0, 2.0, 1.0, 1.0)"
+        "  AS score FROM listings_fts WHERE listings_fts MATCH ?1) f"
+        " JOIN listings l ON l.id = f.rowid"
+        " WHERE (?2 IS NULL OR instr(?2, ',' || l.category || ',') > 0)"
+        " ORDER BY round(f.score, 2),"
+        "  CASE WHEN ?3 IS NULL THEN 0 ELSE geo_distance(?3, ?4, l.lat, l.lon)"
+        "  END, l.id LIMIT ?5 OFFSET ?6";
+    sqlite3_stmt *st = store_prepare(rq->store, sql);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_TRANSIENT);
+    if (s->has_cat)
+        sqlite3_bind_text(st, 2, s->cats, -1, SQLITE_STATIC);
+    if (s->has_near) {
+        sqlite3_bind_double(st, 3, s->lat);
+        sqlite3_bind_double(st, 4, s->lon);
+    }
+    sqlite3_bind_int64(st, 5, limit);
+    sqlite3_bind_int64(st, 6, offset);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        long long id = sqlite3_column_int64(st, 0);
+        bool dup = false;
+        for (long i = 0; i < *nids; i++)
+            dup |= ids[i] == id;
+        if (dup || *nids >= SEARCH_MAX)
+            continue;
+        ids[(*nids)++] = id;
+        json_t *f = store_feature(st, 0);
+        json_t *p = json_object_get(f, "properties");
+        json_object_set_new(p, "matched", matched_words(s, st));
+        json_object_set_new(p, "fuzzy", json_boolean(fuzzy));
+        if (s->has_near) {
+            json_t *d = json_integer((json_int_t)llround(geo_distance_m(
+                s->lat, s->lon, sqlite3_column_double(st, 8),
+                sqlite3_column_double(st, 9))));
+            json_object_set_new(p, "distance_m", d);
+        }
+        json_array_append_new(features, f);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int read_search(struct request *rq, struct reply *rp, struct search *s)
+{
+    const char *q = param_get(rq, "q");
+    if (!q || !*q) {
+        reply_error(rp, 400, "missing_parameter", "q: required");
+        return -1;
+    }
+    if (strlen(q) > MAX_QUERY_BYTES) {
+        reply_error(rp, 400, "bad_parameter", "q: longer than %d bytes",
+                    MAX_QUERY_BYTES);
+        return -1;
+    }
+    s->limit = SEARCH_DEFAULT;
+    int c = param_categories(rq, rp, "category", s->cats, sizeof s->cats);
+    int nr = c < 0 ? -1 : param_point(rq, rp, "near", &s->lat, &s->lon);
+    int l = nr < 0 ? -1 : param_long(rq, rp, "limit", 1, SEARCH_MAX, &s->limit);
+    int o = l < 0 ? -1
+                  : param_long(rq, rp, "offset", 0, MAX_OFFSET, &s->offset);
+    if (o < 0 || reject_unknown_params(rq, rp))
+        return -1;
+    s->has_cat = c > 0;
+    s->has_near = nr > 0;
+    s->n = tokenize(q, s->t, MAX_TERMS);
+    return 0;
+}
+
+void api_search(struct request *rq, struct reply *rp)
+{
+    struct search s = {0};
+    char match[2048];
+    long long ids[SEARCH_MAX];
+    long nids = 0;
+    if (read_search(rq, rp, &s) < 0)
+        return;
+    json_t *features = json_array();
+    json_t *terms = json_array();
+    for (int i = 0; i < s.n; i++)
+        json_array_append_new(terms, json_string(s.t[i].text));
+    int rc = 0;
+    if (s.n > 0) {
+        fts_query(&s, false, match, sizeof match);
+        rc = run_query(rq, &s, match, s.limit, s.offset, false, features, ids,
+                       &nids);
+        /* Fuzzy matches only fill the first page's free places. */
+        if (rc == 0 && nids < s.limit && s.offset == 0) {
+            int any = 0;
+            for (int i = 0; i < s.n; i++) {
+                find_fuzzy(rq, &s.t[i]);
+                any += s.t[i].nfuzzy;
+            }
+            if (any) {
+                fts_query(&s, true, match, sizeof match);
+                rc = run_query(rq, &s, match, s.limit, 0, true, features, ids,
+                               &nids);
+            }
+        }
+    }
+    if (rc < 0) {
+        json_decref(features);
+        json_decref(terms);
+        reply_error(rp, 500, "internal", "search failed");
+        return;
+    }
+    json_t *fc = json_pack("{s:s,s:o,s:o,s:I}", "type", "FeatureCollection",
+                           "terms", terms, "features", features,
+                           "numberReturned", (json_int_t)nids);
+    reply_json_text(rp, json_dumps(fc, JSON_COMPACT), "application/geo+json");
+    json_decref(fc);
+    reply_cacheable(rq, rp, 60);
+    rp->cache_control = "private, max-age=60"; /* search text: no shared cache */
+}

@@ -1,0 +1,523 @@
+/* http.c - libmicrohttpd glue: routing, limits, common headers, ETag/304,
+ * gzip, HEAD, graceful stop (see http.h). No request is logged: the
+ * server keeps counts only, never a path, a query or a client address. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "err.h"
+#include "routes.h"
+#include "store.h"
+#include "text.h"
+
+#define GZIP_MIN_BYTES 860 /* below one packet gzip saves nothing */
+#define MAX_HOST_LEN 255
+
+/* Pages may load only from our own origin: no third party ever sees a
+ * visitor (the core promise of the directory). */
+#define CSP                                                                  \
+    "default-src 'self'; img-src 'self' data: blob:; "                       \
+    "worker-src 'self' blob:; child-src 'self' blob:; object-src 'none'; "   \
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+
+struct http_server {
+    struct MHD_Daemon *d;
+    struct server_ctx ctx;
+};
+
+void reply_error(struct reply *rp, int status, const char *code,
+                 const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    json_t *j = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message",
+                          msg);
+    rp->status = status;
+    rp->etag[0] = '\0';
+    rp->cache_control = NULL;
+    rp->file[0] = '\0';
+    reply_json_text(rp, json_dumps(j, JSON_COMPACT), "application/json");
+    json_decref(j);
+}
+
+void reply_json_text(struct reply *rp, char *text, const char *content_type)
+{
+    buf_reset(&rp->body);
+    if (!text || buf_puts(&rp->body, text) < 0) {
+        free(text);
+        rp->status = 500;
+        buf_reset(&rp->body);
+        buf_puts(&rp->body, "{\"error\":{\"code\":\"internal\",\"message\":"
+                            "\"answer too large\"}}");
+        rp->content_type = "application/json";
+        return;
+    }
+    free(text);
+    rp->content_type = content_type;
+}
+
+bool reject_unknown_params(struct request *rq, struct reply *rp)
+{
+    for (int i = 0; i < rq->nparams; i++)
+        if (!rq->params[i].used && strcmp(rq->params[i].key, "_") != 0) {
+            char shown[64];
+            snprintf(shown, sizeof shown, "%.60s", rq->params[i].key);
+            reply_error(rp, 400, "unknown_parameter",
+                        "%s: unknown parameter", shown);
+            return true;
+        }
+    return false;
+}
+
+/* ---- routing --------------------------------------------------------- */
+
+static bool starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static http_handler route(const char *path)
+{
+    static const struct {
+        const char *path;
+        bool prefix;
+        http_handler h;
+    } table[] = {
+        {"/healthz", false, api_healthz},
+        {"/api/status", false, api_status},
+        {"/api/nearest", false, api_nearest},
+        {"/api/search", false, api_search},
+        {"/api/communes", false, api_communes},
+        {"/api/communes/", true, api_communes},
+        {"/api/listings.geojson", false, api_listings_geojson},
+        {"/api/listings/", true, api_listing},
+        {"/ogc", false, api_ogc},
+        {"/ogc/", true, api_ogc},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof *table; i++)
+        if (table[i].prefix ? starts_with(path, table[i].path)
+                            : strcmp(path, table[i].path) == 0)
+            return table[i].h;
+    if (starts_with(path, "/api/") || strcmp(path, "/api") == 0)
+        return NULL;
+    return static_file;
+}
+
+/* ---- request parsing ------------------------------------------------- */
+
+/* Percent-decoding for the path and the arguments. A decoded NUL becomes
+ * byte 0x01, which the checks below refuse: MHD hands us C strings, and a
+ * silent cut at "%00" would answer a different request. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls, (void)c;
+    char *w = s;
+    for (const char *r = s; *r; r++) {
+        if (r[0] == '%' && isxdigit((unsigned char)r[1]) &&
+            isxdigit((unsigned char)r[2])) {
+            char hex[3] = {r[1], r[2], 0};
+            char v = (char)strtol(hex, NULL, 16);
+            *w++ = v ? v : '\x01';
+            r += 2;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
+static bool has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return true;
+    return false;
+}
+
+struct arg_scan {
+    struct request *rq;
+    char bad[160];
+};
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind,
+                                   const char *key, size_t key_size,
+                                   const char *value, size_t value_size)
+{
+    (void)kind;
+    struct arg_scan *a = cls;
+    struct request *rq = a->rq;
+    if (!value)
+        value = "";
+    char shown[64];
+    snprintf(shown, sizeof shown, "%.60s", key);
+    if (strlen(key) != key_size || !text_utf8_valid(key, key_size) ||
+        has_control(key)) {
+        snprintf(a->bad, sizeof a->bad, "a parameter name is not valid text");
+        return MHD_NO;
+    }
+    if (strlen(value) != value_size || has_control(value)) {
+        snprintf(a->bad, sizeof a->bad, "%s: contains a control character",
+                 shown);
+        return MHD_NO;
+    }
+    if (!text_utf8_valid(value, value_size)) {
+        snprintf(a->bad, sizeof a->bad, "%s: not valid UTF-8", shown);
+        return MHD_NO;
+    }
+    for (int i = 0; i < rq->nparams; i++)
+        if (strcmp(rq->params[i].key, key) == 0) {
+            snprintf(a->bad, sizeof a->bad, "%s: given more than once", shown);
+            return MHD_NO;
+        }
+    if (rq->nparams == HTTP_MAX_PARAMS) {
+        snprintf(a->bad, sizeof a->bad, "more than %d parameters",
+                 HTTP_MAX_PARAMS);
+        return MHD_NO;
+    }
+    rq->params[rq->nparams].key = key;
+    rq->params[rq->nparams].value = value;
+    rq->params[rq->nparams].used = false;
+    rq->nparams++;
+    return MHD_YES;
+}
+
+static const char *request_host(struct MHD_Connection *c)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+    if (!h || !*h || strlen(h) > MAX_HOST_LEN)
+        return NULL;
+    for (const char *p = h; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr(".-:[]_", *p))
+            return NULL;
+    return h;
+}
+
+/* ---- response -------------------------------------------------------- */
+
+/* RFC 9110 13.1.2: weak comparison for If-None-Match, a list or "*". */
+static bool etag_matches(const char *inm, const char *etag)
+{
+    if (!inm || !*etag)
+        return false;
+    const char *bare = etag[0] == '"' ? etag : NULL;
+    if (!bare)
+        return false;
+    size_t n = strlen(bare);
+    for (const char *p = inm; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (*p == '*')
+            return true;
+        if (p[0] == 'W' && p[1] == '/')
+            p += 2;
+        if (strncmp(p, bare, n) == 0 && (p[n] == ',' || p[n] == ' ' ||
+                                         p[n] == '\0'))
+            return true;
+        /* A gzip variant's tag ("...-gz") names the same data. */
+        if (n > 1 && strncmp(p, bare, n - 1) == 0 &&
+            strncmp(p + n - 1, "-gz\"", 4) == 0)
+            return true;
+        p += strcspn(p, ",");
+    }
+    return false;
+}
+
+static bool accepts_gzip(struct MHD_Connection *c)
+{
+    const char *ae =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
+    if (!ae)
+        return false;
+    for (const char *p = strcasestr(ae, "gzip"); p;
+         p = strcasestr(p + 4, "gzip")) {
+        const char *end = p + 4;
+        while (*end == ' ')
+            end++;
+        if (*end == ';') { /* gzip;q=0 refuses it */
+            const char *q = strstr(end, "q=");
+            if (q && atof(q + 2) == 0.0)
+                return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+/* gzip 'in' into a new heap buffer (RFC 1952 framing via windowBits 31). */
+static char *gzip_body(const char *in, size_t len, size_t *outlen)
+{
+    z_stream z = {0};
+    if (deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return NULL;
+    size_t cap = deflateBound(&z, len);
+    char *out = malloc(cap);
+    if (!out) {
+        deflateEnd(&z);
+        return NULL;
+    }
+    z.next_in = (Bytef *)in;
+    z.avail_in = (uInt)len;
+    z.next_out = (Bytef *)out;
+    z.avail_out = (uInt)cap;
+    int rc = deflate(&z, Z_FINISH);
+    *outlen = z.total_out;
+    deflateEnd(&z);
+    if (rc != Z_STREAM_END) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+static void add_common_headers(struct MHD_Response *r, const struct reply *rp)
+{
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "Content-Security-Policy", CSP);
+    if (rp->cors) {
+        MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+        MHD_add_response_header(r, "Access-Control-Expose-Headers", "ETag");
+    }
+    MHD_add_response_header(r, "Cache-Control",
+                            rp->cache_control ? rp->cache_control : "no-store");
+    if (rp->location)
+        MHD_add_response_header(r, "Location", rp->location);
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *rp,
+                                  const char *inm, enum http_method m)
+{
+    struct MHD_Response *r = NULL;
+    char etag[96];
+    snprintf(etag, sizeof etag, "%s", rp->etag);
+    bool gz = false;
+    if (rp->status == 200 && etag_matches(inm, rp->etag)) {
+        rp->status = 304;
+        r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    } else if (rp->file[0]) {
+        int fd = open(rp->file, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0)
+            r = MHD_create_response_from_fd(rp->file_size, fd);
+        if (!r && fd >= 0)
+            close(fd);
+    } else {
+        size_t len = rp->body.len, zlen = 0;
+        char *body = buf_take(&rp->body);
+        if (!body) {
+            body = strdup("");
+            len = 0;
+        }
+        bool compressible =
+            rp->content_type && (starts_with(rp->content_type, "application/") ||
+                                 starts_with(rp->content_type, "text/"));
+        if (compressible && len >= GZIP_MIN_BYTES && m == HTTP_GET &&
+            accepts_gzip(c)) {
+            char *z = gzip_body(body, len, &zlen);
+            if (z) {
+                free(body);
+                body = z;
+                len = zlen;
+                gz = true;
+            }
+        }
+        r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    }
+    if (!r)
+        return MHD_NO;
+    /* A strong ETag differs for each encoding of the same data. */
+    if (gz && etag[0]) {
+        size_t n = strlen(etag);
+        snprintf(etag + n - 1, sizeof etag - (n - 1), "-gz\"");
+    }
+    add_common_headers(r, rp);
+    if (etag[0])
+        MHD_add_response_header(r, "ETag", etag);
+    if (gz)
+        MHD_add_response_header(r, "Content-Encoding", "gzip");
+    if (rp->etag[0] || gz)
+        MHD_add_response_header(r, "Vary", "Accept-Encoding");
+    if (rp->status != 304 && rp->content_type)
+        MHD_add_response_header(r, "Content-Type", rp->content_type);
+    if (rp->status == 405)
+        MHD_add_response_header(r, "Allow", "GET, HEAD, OPTIONS");
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)rp->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum http_method parse_method(const char *m)
+{
+    if (strcmp(m, "GET") == 0)
+        return HTTP_GET;
+    if (strcmp(m, "HEAD") == 0)
+        return HTTP_HEAD;
+    if (strcmp(m, "OPTIONS") == 0)
+        return HTTP_OPTIONS;
+    return HTTP_OTHER;
+}
+
+static void handle(struct http_server *s, struct MHD_Connection *c,
+                   struct request *rq, struct reply *rp)
+{
+    struct arg_scan scan = {.rq = rq};
+    http_handler h = route(rq->path);
+    rp->cors = starts_with(rq->path, "/api") || starts_with(rq->path, "/ogc") ||
+               starts_with(rq->path, "/healthz");
+    if (rq->method == HTTP_OTHER) {
+        reply_error(rp, 405, "method_not_allowed",
+                    "only GET, HEAD and OPTIONS are served");
+        return;
+    }
+    if (has_control(rq->path) || !text_utf8_valid(rq->path, strlen(rq->path))) {
+        reply_error(rp, 400, "bad_path",
+                    "the path holds a control character or invalid UTF-8");
+        return;
+    }
+    if (MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, collect_arg,
+                                    &scan) < 0 ||
+        scan.bad[0]) {
+        reply_error(rp, 400, "bad_parameter", "%s", scan.bad);
+        return;
+    }
+    if (rq->method == HTTP_OPTIONS) { /* CORS preflight */
+        rp->status = 204;
+        rp->content_type = NULL;
+        return;
+    }
+    if (!h) {
+        reply_error(rp, 404, "not_found", "no such API route");
+        return;
+    }
+    if (h != static_file) {
+        char msg[512];
+        if (store_for_thread(s->ctx.db_path, &rq->store, msg, sizeof msg) < 0 ||
+            store_begin(rq->store) < 0) {
+            rq->store = NULL;
+            reply_error(rp, 503, "unavailable",
+                        "the directory database cannot be read right now");
+            return;
+        }
+    }
+    h(rq, rp);
+    if (rq->store)
+        store_end(rq->store);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    (void)version, (void)upload;
+    struct http_server *s = cls;
+    /* Nothing we serve takes a request body, so every request is answered
+     * on the first call, before any body is read; a body is discarded. */
+    *con_cls = s;
+    *upload_size = 0;
+    struct request rq = {.method = parse_method(method),
+                         .path = url,
+                         .host = request_host(c),
+                         .ctx = &s->ctx};
+    struct reply rp = {.status = 200};
+    buf_init(&rp.body, HTTP_MAX_BODY);
+    handle(s, c, &rq, &rp);
+    const char *inm =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+    enum MHD_Result ret = send_reply(c, &rp, inm, rq.method);
+    buf_free(&rp.body);
+    return ret;
+}
+
+static int parse_listen(const char *addr, struct sockaddr_in *sa)
+{
+    char host[64];
+    const char *colon = strrchr(addr, ':');
+    if (!colon || (size_t)(colon - addr) >= sizeof host)
+        return ERR_USAGE;
+    memcpy(host, addr, (size_t)(colon - addr));
+    host[colon - addr] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535)
+        return ERR_USAGE;
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host[0] ? host : "0.0.0.0", &sa->sin_addr) != 1)
+        return ERR_USAGE;
+    return 0;
+}
+
+int http_start(struct http_server **out, const char *addr,
+               const struct http_limits *lim, const struct server_ctx *ctx,
+               int *bound_port, char *msg, size_t msgsz)
+{
+    struct sockaddr_in sa;
+    *out = NULL;
+    if (parse_listen(addr, &sa) < 0) {
+        snprintf(msg, msgsz, "--listen: \"%s\" is not ADDR:PORT (IPv4)", addr);
+        return ERR_USAGE;
+    }
+    struct http_server *s = calloc(1, sizeof *s);
+    if (!s)
+        return ERR_NOMEM;
+    s->ctx = *ctx;
+    s->d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_EPOLL, 0, NULL,
+        NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
+        MHD_OPTION_THREAD_POOL_SIZE, lim->threads,
+        MHD_OPTION_CONNECTION_LIMIT, lim->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, lim->per_ip_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, lim->idle_timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, lim->memory_per_connection,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+    if (!s->d) {
+        snprintf(msg, msgsz, "cannot listen on %s (address in use?)", addr);
+        free(s);
+        return ERR_IO;
+    }
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    *bound_port = info ? info->port : 0;
+    *out = s;
+    return 0;
+}
+
+void http_stop(struct http_server *s, unsigned grace_s)
+{
+    if (!s)
+        return;
+    /* Close the listening socket first so no new request starts, then
+     * wait for the ones in flight. */
+    MHD_socket fd = MHD_quiesce_daemon(s->d);
+    for (unsigned i = 0; i < grace_s * 20; i++) {
+        const union MHD_DaemonInfo *info =
+            MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+        if (!info || info->num_connections == 0)
+            break;
+        struct timespec d = {0, 50 * 1000000L};
+        nanosleep(&d, NULL);
+    }
+    MHD_stop_daemon(s->d);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    free(s);
+}

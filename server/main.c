@@ -1,0 +1,126 @@
+/* main.c - amo-server: options, signals, start and graceful stop. */
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "gazetteer.h"
+#include "http.h"
+
+#ifndef AMO_DATA_DIR
+#define AMO_DATA_DIR "data"
+#endif
+#ifndef AMO_WEB_DIR
+#define AMO_WEB_DIR "web"
+#endif
+
+static void usage(FILE *to)
+{
+    fputs("usage: amo-server [--db FILE] [--listen ADDR:PORT] [--web DIR]\n"
+          "                  [--threads N] [--data DIR] [--max-connections N]\n"
+          "                  [--per-ip N] [--timeout SECONDS]\n"
+          "Serves the directory read-only; SIGTERM finishes the requests in\n"
+          "flight and exits 0. No request is logged.\n",
+          to);
+}
+
+static long number(const char *opt, const char *v, long lo, long hi)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || n < lo || n > hi) {
+        fprintf(stderr, "amo-server: %s: a number from %ld to %ld\n", opt, lo,
+                hi);
+        exit(2);
+    }
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", 1, NULL, 'd'},      {"listen", 1, NULL, 'l'},
+        {"web", 1, NULL, 'w'},     {"threads", 1, NULL, 't'},
+        {"data", 1, NULL, 'D'},    {"max-connections", 1, NULL, 'c'},
+        {"per-ip", 1, NULL, 'p'},  {"timeout", 1, NULL, 'T'},
+        {"help", 0, NULL, 'h'},    {NULL, 0, NULL, 0}};
+    const char *db = "var/amo.db", *listen = "127.0.0.1:8080";
+    const char *web = AMO_WEB_DIR, *data = AMO_DATA_DIR "/gazetteer";
+    struct http_limits lim = {.threads = 4,
+                              .max_connections = 512,
+                              .per_ip_connections = 64,
+                              .idle_timeout_s = 15,
+                              .memory_per_connection = 32 * 1024};
+    int c;
+    while ((c = getopt_long(argc, argv, "d:l:w:t:D:c:p:T:h", opts, NULL)) !=
+           -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'l': listen = optarg; break;
+        case 'w': web = optarg; break;
+        case 'D': data = optarg; break;
+        case 't': lim.threads = (unsigned)number("--threads", optarg, 1, 64); break;
+        case 'c':
+            lim.max_connections =
+                (unsigned)number("--max-connections", optarg, 1, 100000);
+            break;
+        case 'p':
+            lim.per_ip_connections = (unsigned)number("--per-ip", optarg, 1, 10000);
+            break;
+        case 'T':
+            lim.idle_timeout_s = (unsigned)number("--timeout", optarg, 1, 3600);
+            break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    char msg[1024], webreal[PATH_MAX];
+    struct gazetteer *gaz = NULL;
+    if (gaz_load(data, &gaz, msg, sizeof msg) < 0) {
+        fprintf(stderr, "amo-server: %s\n", msg);
+        return 1;
+    }
+    sqlite3 *probe = NULL;
+    if (db_open(db, DB_READONLY, &probe, msg, sizeof msg) < 0)
+        fprintf(stderr, "amo-server: warning: %s (answering 503 until it can "
+                        "be read)\n",
+                msg);
+    sqlite3_close(probe);
+    struct server_ctx ctx = {.db_path = db,
+                             .web_dir = realpath(web, webreal) ? webreal : NULL,
+                             .gaz = gaz};
+    /* Block the signals before the server's threads start, so that only
+     * sigwait() below receives them. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    struct http_server *s = NULL;
+    int port;
+    if (http_start(&s, listen, &lim, &ctx, &port, msg, sizeof msg) < 0) {
+        fprintf(stderr, "amo-server: %s\n", msg);
+        gaz_free(gaz);
+        return 1;
+    }
+    char host[64];
+    snprintf(host, sizeof host, "%.*s", (int)(strrchr(listen, ':') - listen),
+             listen);
+    printf("amo-server: listening on http://%s:%d/\n", host[0] ? host : "0.0.0.0",
+           port);
+    fflush(stdout);
+    int sig;
+    sigwait(&set, &sig);
+    http_stop(s, 10);
+    gaz_free(gaz);
+    printf("amo-server: stopped\n");
+    return 0;
+}

@@ -1,0 +1,31 @@
+/* routes.h - the handlers of amo-server, one file per family.
+ * Ownership: see http.h (handlers fill a reply, http.c sends it). */
+#ifndef AMO_ROUTES_H
+#define AMO_ROUTES_H
+
+#include "http.h"
+
+/* api_listings.c */
+void api_status(struct request *rq, struct reply *rp);
+void api_healthz(struct request *rq, struct reply *rp);
+void api_listings_geojson(struct request *rq, struct reply *rp);
+void api_listing(struct request *rq, struct reply *rp);
+/* api_nearest.c */
+void api_nearest(struct request *rq, struct reply *rp);
+/* api_search.c */
+void api_search(struct request *rq, struct reply *rp);
+/* api_communes.c */
+void api_communes(struct request *rq, struct reply *rp);
+/* api_ogc.c: everything under /ogc */
+void api_ogc(struct request *rq, struct reply *rp);
+/* static.c: files from --web */
+void static_file(struct request *rq, struct reply *rp);
+
+/* Set the reply's ETag from the data version (and what else the answer
+ * depends on), with the caching rules of the API. */
+void reply_cacheable(struct request *rq, struct reply *rp, int max_age_s);
+/* Fail with 400 naming the first parameter no handler used. Returns true
+ * when one was found (and the reply is set). */
+bool reject_unknown_params(struct request *rq, struct reply *rp);
+
+#endif

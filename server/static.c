@@ -1,0 +1,79 @@
+/* static.c - files from the --web directory, with their content types.
+ * A path never leaves the directory: ".." segments are refused and the
+ * resolved path must lie under the directory's real path (symlinks
+ * included). */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "routes.h"
+
+static const char *content_type(const char *path)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = {
+        {".html", "text/html; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"},
+        {".json", "application/json"},
+        {".geojson", "application/geo+json"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".jpg", "image/jpeg"},
+        {".webp", "image/webp"},
+        {".ico", "image/x-icon"},
+        {".woff2", "font/woff2"},
+        {".txt", "text/plain; charset=utf-8"},
+        {".pbf", "application/x-protobuf"},
+        {".mvt", "application/vnd.mapbox-vector-tile"},
+        {".wasm", "application/wasm"},
+    };
+    const char *dot = strrchr(path, '.');
+    for (size_t i = 0; dot && i < sizeof types / sizeof *types; i++)
+        if (strcmp(dot, types[i].ext) == 0)
+            return types[i].type;
+    return "application/octet-stream";
+}
+
+static bool has_dotdot(const char *p)
+{
+    for (const char *s = strstr(p, ".."); s; s = strstr(s + 1, ".."))
+        if ((s == p || s[-1] == '/') && (s[2] == '/' || s[2] == '\0'))
+            return true;
+    return false;
+}
+
+void static_file(struct request *rq, struct reply *rp)
+{
+    const char *web = rq->ctx->web_dir;
+    char want[PATH_MAX], real[PATH_MAX];
+    struct stat st;
+    if (!web || has_dotdot(rq->path) || strlen(rq->path) > 512) {
+        reply_error(rp, 404, "not_found", "no such page");
+        return;
+    }
+    if (reject_unknown_params(rq, rp))
+        return;
+    size_t n = strlen(rq->path);
+    snprintf(want, sizeof want, "%s%s%s", web, rq->path,
+             rq->path[n - 1] == '/' ? "index.html" : "");
+    size_t wl = strlen(web);
+    if (!realpath(want, real) || strncmp(real, web, wl) != 0 ||
+        real[wl] != '/' || strlen(real) >= sizeof rp->file ||
+        stat(real, &st) != 0 || !S_ISREG(st.st_mode)) {
+        reply_error(rp, 404, "not_found", "no such page");
+        return;
+    }
+    memcpy(rp->file, real, strlen(real) + 1);
+    rp->file_size = (size_t)st.st_size;
+    rp->content_type = content_type(real);
+    snprintf(rp->etag, sizeof rp->etag, "\"s%lld-%lld\"", (long long)st.st_size,
+             (long long)st.st_mtime);
+    rp->cache_control = strstr(rp->content_type, "text/html")
+                            ? "no-cache"
+                            : "public, max-age=3600";
+}
