@@ -72,7 +72,7 @@ $(BUILD)/bench/gen-listings: $(BUILD)/bench/gen_listings.o $(LIB_OBJ)
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/support.o \
-        $(IMPORT_OBJ) $(LIB_OBJ)
+        $(BUILD)/tests/server_proc.o $(IMPORT_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka

@@ -1,0 +1,701 @@
+/* test_server.c - bin/amo-server on loopback with the shipped directory:
+ * every route, every bad input, caching and encoding, traversal, OGC API
+ * Features through GDAL, GeoJSON checked by GDAL, exact nearest against a
+ * brute-force scan, reload after an import, 503, privacy and SIGTERM. */
+#include "support.h"
+
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "geo.h"
+#include "server_proc.h"
+#include <curl/curl.h>
+
+struct env {
+    char *dir;
+    char db[4096];
+    struct server_proc srv;
+};
+
+static struct env E;
+
+static int group_setup(void **state)
+{
+    char *out = NULL;
+    E.dir = scratch_new();
+    snprintf(E.db, sizeof E.db, "%s/amo.db", E.dir);
+    if (import(&out, E.db, "data/listings/*.csv") != 0)
+        fail_msg("import failed:\n%s", out);
+    free(out);
+    server_start(&E.srv, E.db, NULL);
+    *state = &E;
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    server_stop(&E.srv, NULL);
+    scratch_free(E.dir);
+    return 0;
+}
+
+/* json_dumps() into a buffer freed at the next call (keeps asserts short
+ * and LeakSanitizer quiet). */
+static const char *dump(json_t *j)
+{
+    static char *last;
+    free(last);
+    last = json_dumps(j, 0);
+    return last ? last : "";
+}
+
+static json_t *get_json(const char *path, long want_status)
+{
+    struct http_answer a;
+    http_get(&E.srv, path, &a);
+    if (a.status != want_status)
+        fail_msg("GET %s: %ld, expected %ld\n%s", path, a.status, want_status,
+                 a.body);
+    json_error_t err;
+    json_t *j = json_loads(a.body, 0, &err);
+    if (!j)
+        fail_msg("GET %s: not JSON (%s)", path, err.text);
+    http_answer_free(&a);
+    return j;
+}
+
+/* Save an answer and have GDAL read it: the independent GeoJSON check.
+ * Returns the feature count GDAL reports. */
+static long gdal_features(const char *path)
+{
+    struct http_answer a;
+    http_get(&E.srv, path, &a);
+    assert_int_equal(a.status, 200);
+    char file[4200], *out;
+    snprintf(file, sizeof file, "%s/answer.geojson", E.dir);
+    write_file(file, a.body, a.len);
+    http_answer_free(&a);
+    if (run(&out, "ogrinfo -ro -al -so '%s'", file) != 0)
+        fail_msg("GDAL cannot read %s:\n%s", path, out);
+    const char *fc = strstr(out, "Feature Count: ");
+    long n = fc ? atol(fc + strlen("Feature Count: ")) : -1;
+    free(out);
+    return n;
+}
+
+static void routes_answer_with_the_directory(void **state)
+{
+    (void)state;
+    json_t *j = get_json("/api/status", 200);
+    long long total = json_integer_value(json_object_get(j, "total"));
+    assert_int_equal(total, db_int(E.db, "SELECT count(*) FROM listings"));
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(j, "listings"), "cpas")),
+                     db_int(E.db, "SELECT count(*) FROM listings WHERE"
+                                  " category = 'cpas'"));
+    json_decref(j);
+    j = get_json("/api/listings.geojson", 200);
+    json_t *fs = json_object_get(j, "features");
+    assert_int_equal(json_array_size(fs), total);
+    /* RFC 7946: longitude first; Belgium has lon < lat. */
+    json_t *c = json_object_get(
+        json_object_get(json_array_get(fs, 0), "geometry"), "coordinates");
+    assert_true(json_real_value(json_array_get(c, 0)) <
+                json_real_value(json_array_get(c, 1)));
+    json_decref(j);
+    assert_int_equal(gdal_features("/api/listings.geojson"), total);
+    assert_int_equal(gdal_features("/api/listings.geojson?category=sdj"),
+                     db_int(E.db, "SELECT count(*) FROM listings WHERE"
+                                  " category='sdj'"));
+    /* bbox: the Brussels region's extent holds its 19 CPAS. */
+    j = get_json("/api/listings.geojson?category=cpas&bbox=4.24,50.76,4.49,50.92",
+                 200);
+    assert_int_equal(json_array_size(json_object_get(j, "features")), 19);
+    json_decref(j);
+    /* One listing by id. */
+    char path[128];
+    snprintf(path, sizeof path, "/api/listings/%lld",
+             db_int(E.db, "SELECT id FROM listings WHERE source_id ="
+                          " 'cpas-21015'"));
+    j = get_json(path, 200);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(j, "properties"), "name")),
+                        "CPAS de Schaerbeek");
+    json_decref(j);
+    assert_int_equal(gdal_features(path), 1);
+    json_decref(get_json("/api/listings/12345", 404));
+    struct http_answer a;
+    http_get(&E.srv, "/healthz", &a);
+    assert_int_equal(a.status, 200);
+    http_answer_free(&a);
+    http_get(&E.srv, "/", &a);
+    assert_int_equal(a.status, 200);
+    assert_contains(http_header(&a, "Content-Type"), "text/html");
+    assert_contains(a.body, "<html lang=\"fr\">");
+    http_answer_free(&a);
+}
+
+struct row {
+    long long id;
+    double d;
+};
+
+static int cmp_row(const void *x, const void *y)
+{
+    const struct row *a = x, *b = y;
+    return a->d < b->d ? -1 : a->d > b->d;
+}
+
+/* The API's k nearest must equal a brute-force scan of the database. */
+static void expect_exact_nearest(double lat, double lon, const char *cat,
+                                 int k)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    struct row rows[2000];
+    int n = 0;
+    assert_int_equal(sqlite3_open_v2(E.db, &db, SQLITE_OPEN_READONLY, NULL), 0);
+    sqlite3_prepare_v2(db, "SELECT id, lat, lon FROM listings WHERE category=?1",
+                       -1, &st, NULL);
+    sqlite3_bind_text(st, 1, cat, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW && n < 2000) {
+        rows[n].id = sqlite3_column_int64(st, 0);
+        rows[n].d = geo_distance_m(lat, lon, sqlite3_column_double(st, 1),
+                                   sqlite3_column_double(st, 2));
+        n++;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    qsort(rows, (size_t)n, sizeof *rows, cmp_row);
+    char path[256];
+    snprintf(path, sizeof path, "/api/nearest?lat=%.5f&lon=%.5f&category=%s"
+                                "&limit=%d",
+             lat, lon, cat, k);
+    json_t *j = get_json(path, 200);
+    json_t *fs = json_object_get(j, "features");
+    assert_int_equal(json_array_size(fs), k < n ? k : n);
+    for (size_t i = 0; i < json_array_size(fs); i++) {
+        json_t *p = json_object_get(json_array_get(fs, i), "properties");
+        long long dist = json_integer_value(json_object_get(p, "distance_m"));
+        /* Same distance order as the scan (ties may swap ids). */
+        if (llabs(dist - llround(rows[i].d)) > 1)
+            fail_msg("%s #%zu: %lld m, brute force says %.0f m", path, i, dist,
+                     rows[i].d);
+    }
+    json_decref(j);
+    assert_int_equal(gdal_features(path), k < n ? k : n);
+}
+
+static void nearest_is_exact_in_town_countryside_and_border(void **state)
+{
+    (void)state;
+    /* Grand-Place, Brussels (dense); Bouillon (rural Luxembourg, the
+     * nearest AMO tens of km away); Aubange at the French and Luxembourg
+     * border; a point at the Dutch border near Visé. */
+    expect_exact_nearest(50.8467, 4.3525, "amo", 5);
+    expect_exact_nearest(50.8467, 4.3525, "cpas", 10);
+    expect_exact_nearest(49.7936, 5.0670, "amo", 3);
+    expect_exact_nearest(49.5660, 5.8050, "cpas", 5);
+    expect_exact_nearest(50.7480, 5.7000, "planning", 4);
+    json_t *j = get_json("/api/nearest?lat=49.7936&lon=5.0670&category=amo"
+                         "&limit=1", 200);
+    long long d = json_integer_value(json_object_get(
+        json_object_get(json_array_get(json_object_get(j, "features"), 0),
+                        "properties"),
+        "distance_m"));
+    assert_true(d > 10000); /* rural: no AMO within 10 km of Bouillon */
+    json_decref(j);
+    /* max_km bounds the answer; age keeps listings whose range holds it. */
+    j = get_json("/api/nearest?lat=50.8467&lon=4.3525&max_km=0.01", 200);
+    assert_int_equal(json_array_size(json_object_get(j, "features")), 0);
+    json_decref(j);
+    j = get_json("/api/nearest?lat=50.8467&lon=4.3525&category=amo&age=20"
+                 "&limit=50",
+                 200);
+    json_t *fs = json_object_get(j, "features");
+    assert_true(json_array_size(fs) > 0);
+    for (size_t i = 0; i < json_array_size(fs); i++) {
+        json_t *p = json_object_get(json_array_get(fs, i), "properties");
+        json_t *mx = json_object_get(p, "age_max");
+        assert_true(json_is_null(mx) || json_integer_value(mx) >= 20);
+    }
+    json_decref(j);
+}
+
+static json_t *search(const char *q, size_t *n)
+{
+    char path[512];
+    snprintf(path, sizeof path, "/api/search?%s", q);
+    json_t *j = get_json(path, 200);
+    *n = json_array_size(json_object_get(j, "features"));
+    return j;
+}
+
+static const char *first_name(json_t *j)
+{
+    return json_string_value(json_object_get(
+        json_object_get(json_array_get(json_object_get(j, "features"), 0),
+                        "properties"),
+        "name"));
+}
+
+static void search_ranks_prefixes_typos_and_accents(void **state)
+{
+    (void)state;
+    size_t n;
+    json_t *j = search("q=schaer", &n);
+    assert_true(n >= 1);
+    bool cpas = false;
+    for (size_t i = 0; i < n; i++) {
+        json_t *p = json_object_get(
+            json_array_get(json_object_get(j, "features"), i), "properties");
+        cpas |= strcmp(json_string_value(json_object_get(p, "name")),
+                       "CPAS de Schaerbeek") == 0;
+        assert_true(json_is_false(json_object_get(p, "fuzzy")));
+        assert_string_equal(
+            json_string_value(json_array_get(json_object_get(p, "matched"), 0)),
+            "Schaerbeek");
+    }
+    assert_true(cpas);
+    json_decref(j);
+    /* Misspelled communes still find their listings, marked fuzzy. */
+    j = search("q=shaerbeek", &n);
+    assert_true(n >= 1);
+    assert_contains(dump(j), "CPAS de Schaerbeek");
+    json_decref(j);
+    j = search("q=anderleckt&category=cpas", &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(first_name(j), "CPAS d'Anderlecht");
+    json_decref(j);
+    /* Exact matches come before any fuzzy one. */
+    j = search("q=anderlecht", &n);
+    json_t *fs = json_object_get(j, "features");
+    bool seen_fuzzy = false;
+    for (size_t i = 0; i < n; i++) {
+        bool fz = json_is_true(json_object_get(
+            json_object_get(json_array_get(fs, i), "properties"), "fuzzy"));
+        assert_false(seen_fuzzy && !fz);
+        seen_fuzzy |= fz;
+    }
+    assert_true(n >= 2);
+    json_decref(j);
+    /* Accent- and case-insensitive: "LIEGE" finds Liège. */
+    j = search("q=LIEGE&category=cpas", &n);
+    assert_true(n >= 1);
+    assert_contains(dump(j), "CPAS de Liège");
+    json_decref(j);
+    /* Text that breaks a raw FTS5 MATCH is answered, not a 500. */
+    const char *nasty[] = {"q=l%27aide", "q=c.p.a.s.", "q=aide-jeunesse",
+                           "q=planning%20familial%3F", "q=%22%22%22",
+                           "q=NEAR(a%20b)", "q=*"};
+    for (size_t i = 0; i < sizeof nasty / sizeof *nasty; i++)
+        json_decref(search(nasty[i], &n));
+    j = search("q=c.p.a.s.%20schaerbeek", &n);
+    assert_string_equal(first_name(j), "CPAS de Schaerbeek");
+    json_decref(j);
+    /* near adds distances; results stay GeoJSON GDAL can read. */
+    j = search("q=cpas&near=50.8467,4.3525&limit=5", &n);
+    assert_int_equal(n, 5);
+    assert_non_null(json_object_get(
+        json_object_get(json_array_get(json_object_get(j, "features"), 0),
+                        "properties"),
+        "distance_m"));
+    json_decref(j);
+    assert_int_equal(gdal_features("/api/search?q=cpas&limit=7"), 7);
+}
+
+static void communes_name_the_competent_services(void **state)
+{
+    (void)state;
+    json_t *j = get_json("/api/communes/1030", 200);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(j, "commune"), "nis")),
+                        "21015");
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_object_get(json_object_get(j, "cpas"), "properties"), "name")),
+        "CPAS de Schaerbeek");
+    json_decref(j);
+    /* 6700 Arlon: its CPAS and the SDJ antenna of Arlon. */
+    j = get_json("/api/communes/6700", 200);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(j, "commune"), "nis")),
+                        "81001");
+    assert_contains(dump(json_object_get(j, "cpas")), "CPAS d'Arlon");
+    assert_contains(dump(json_object_get(j, "sdj")), "Arlon");
+    json_decref(j);
+    /* By NIS code and by point (Grand-Place is in Bruxelles, 21004). */
+    j = get_json("/api/communes?lat=50.8467&lon=4.3525", 200);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(j, "commune"), "name_fr")),
+                        "Bruxelles");
+    json_decref(j);
+    /* A commune without a CPAS record says so instead of guessing. */
+    char path[64];
+    /* Herstal (62051): its CPAS is not gathered yet (data/README.md). */
+    snprintf(path, sizeof path, "/api/communes/%s", "62051");
+    assert_int_equal(db_int(E.db, "SELECT count(*) FROM listing_territory t"
+                                  " JOIN listings l ON l.id = t.listing_id"
+                                  " WHERE l.category='cpas' AND t.nis='62051'"),
+                     0);
+    j = get_json(path, 200);
+    assert_true(json_is_null(json_object_get(j, "cpas")));
+    assert_contains(dump(json_object_get(j, "notices")),
+                    "pas encore dans l'annuaire");
+    json_decref(j);
+    json_decref(get_json("/api/communes/0999", 404));
+    json_decref(get_json("/api/communes/12", 400));
+    json_decref(get_json("/api/communes?lat=48.85&lon=2.35", 404));
+}
+
+static void bad_input_gets_400_naming_the_parameter(void **state)
+{
+    (void)state;
+    char longq[300] = "/api/search?q=";
+    memset(longq + strlen(longq), 'a', 201);
+    const struct {
+        const char *path;
+        long status;
+        const char *needle;
+    } cases[] = {
+        {"/api/nearest?lat=91&lon=4", 400, "lat:"},
+        {"/api/nearest?lat=50&lon=abc", 400, "lon:"},
+        {"/api/nearest?lat=50&lon=4&limit=0", 400, "limit:"},
+        {"/api/nearest?lat=50&lon=4&limit=10000", 400, "limit:"},
+        {"/api/nearest?lat=50", 400, "lon: required"},
+        {"/api/nearest?lat=50&lon=4&category=youth", 400, "category:"},
+        {"/api/nearest?lat=50&lon=4&age=-1", 400, "age:"},
+        {"/api/listings.geojson?bbox=1,2,3", 400, "bbox:"},
+        {"/api/listings.geojson?bbox=5,50,4,51", 400, "bbox:"},
+        {longq, 400, "q: longer than 200"},
+        {"/api/search?q=%ff%fe", 400, "q: not valid UTF-8"},
+        {"/api/search?q=ab%00cd", 400, "q: contains a control"},
+        {"/api/search?q=", 400, "q: required"},
+        {"/api/search?q=a&near=50", 400, "near:"},
+        {"/api/search?q=a&limit=5&limit=6", 400, "limit: given more"},
+        {"/api/status?verbose=1", 400, "verbose: unknown"},
+        {"/api/nope", 404, "not_found"},
+        {"/ogc/collections/amo/items?foo=1", 400, "foo: unknown"},
+        {"/ogc/collections/nope", 404, "not_found"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct http_answer a;
+        http_get(&E.srv, cases[i].path, &a);
+        if (a.status != cases[i].status || !strstr(a.body, cases[i].needle) ||
+            !strstr(a.body, "{\"error\":{\"code\":"))
+            fail_msg("%s: %ld %s", cases[i].path, a.status, a.body);
+        http_answer_free(&a);
+    }
+    const char *methods[] = {"POST", "PUT", "DELETE", "PATCH"};
+    for (size_t i = 0; i < 4; i++) {
+        struct http_answer a;
+        http_req(&E.srv, methods[i], "/api/status", NULL, &a);
+        assert_int_equal(a.status, 405);
+        assert_string_equal(http_header(&a, "Allow"), "GET, HEAD, OPTIONS");
+        http_answer_free(&a);
+    }
+}
+
+static void head_etag_gzip_cors_and_security_headers(void **state)
+{
+    (void)state;
+    struct http_answer g, h, z, c;
+    http_get(&E.srv, "/api/listings.geojson", &g);
+    http_req(&E.srv, "HEAD", "/api/listings.geojson", NULL, &h);
+    assert_int_equal(h.status, 200);
+    assert_int_equal(h.len, 0);
+    assert_string_equal(http_header(&h, "Content-Length") ?: "",
+                        http_header(&g, "Content-Length") ?: "x");
+    char etag[128];
+    snprintf(etag, sizeof etag, "%s", http_header(&g, "ETag"));
+    assert_true(etag[0] == '"');
+    assert_string_equal(http_header(&g, "Access-Control-Allow-Origin"), "*");
+    assert_contains(http_header(&g, "Cache-Control"), "max-age");
+    assert_string_equal(http_header(&g, "X-Content-Type-Options"), "nosniff");
+    assert_string_equal(http_header(&g, "Referrer-Policy"), "no-referrer");
+    assert_contains(http_header(&g, "Content-Security-Policy"),
+                    "default-src 'self'");
+    /* 304 on a matching If-None-Match, also for the gzip variant's tag. */
+    char inm[200];
+    snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+    const char *hdr[] = {inm, NULL};
+    http_req(&E.srv, "GET", "/api/listings.geojson", hdr, &c);
+    assert_int_equal(c.status, 304);
+    assert_int_equal(c.len, 0);
+    http_answer_free(&c);
+    /* gzip when accepted: smaller, and the same JSON once inflated. */
+    const char *gz[] = {"Accept-Encoding: gzip", NULL};
+    http_req(&E.srv, "GET", "/api/listings.geojson", gz, &z);
+    assert_string_equal(http_header(&z, "Content-Encoding"), "gzip");
+    assert_true(z.len < g.len / 3);
+    char zf[4200], *out;
+    snprintf(zf, sizeof zf, "%s/body.gz", E.dir);
+    write_file(zf, z.body, z.len);
+    run(&out, "gzip -dc '%s' | cmp - '%s' && echo same", zf,
+        (write_file(path_in(E.dir, "body"), g.body, g.len),
+         path_in(E.dir, "body")));
+    assert_contains(out, "same");
+    free(out);
+    char zinm[220];
+    snprintf(zinm, sizeof zinm, "If-None-Match: %s", http_header(&z, "ETag"));
+    const char *hdr2[] = {zinm, "Accept-Encoding: gzip", NULL};
+    http_req(&E.srv, "GET", "/api/listings.geojson", hdr2, &c);
+    assert_int_equal(c.status, 304);
+    http_answer_free(&c);
+    http_answer_free(&z);
+    http_answer_free(&g);
+    http_answer_free(&h);
+    /* CORS preflight. */
+    http_req(&E.srv, "OPTIONS", "/api/nearest", NULL, &c);
+    assert_int_equal(c.status, 204);
+    http_answer_free(&c);
+}
+
+static void paths_never_escape_the_web_directory(void **state)
+{
+    (void)state;
+    const char *paths[] = {"/../Makefile", "/%2e%2e/Makefile",
+                           "/%2e%2e%2fMakefile", "/..%2f..%2fetc/passwd",
+                           "/../../../../etc/passwd", "/./../README.md",
+                           "/index.html/../../Makefile"};
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+        struct http_answer a;
+        http_get(&E.srv, paths[i], &a);
+        if (a.status != 404 && a.status != 400)
+            fail_msg("%s answered %ld", paths[i], a.status);
+        assert_null(strstr(a.body, "root:"));
+        assert_null(strstr(a.body, "PKGS"));
+        http_answer_free(&a);
+    }
+}
+
+static void ogc_api_features_core_and_gdal(void **state)
+{
+    (void)state;
+    json_t *j = get_json("/ogc", 200);
+    char *s = json_dumps(j, 0);
+    assert_contains(s, "\"rel\": \"service-desc\"");
+    assert_contains(s, "\"rel\": \"conformance\"");
+    assert_contains(s, "\"rel\": \"data\"");
+    free(s);
+    json_decref(j);
+    j = get_json("/ogc/conformance", 200);
+    assert_contains(dump(j), "conf/geojson");
+    json_decref(j);
+    json_decref(get_json("/ogc/api", 200));
+    j = get_json("/ogc/collections", 200);
+    assert_int_equal(json_array_size(json_object_get(j, "collections")), 4);
+    json_decref(j);
+    long long ncpas = db_int(E.db, "SELECT count(*) FROM listings WHERE"
+                                   " category='cpas'");
+    j = get_json("/ogc/collections/cpas/items?limit=5&offset=5", 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "numberMatched")),
+                     ncpas);
+    assert_int_equal(json_integer_value(json_object_get(j, "numberReturned")),
+                     5);
+    s = json_dumps(json_object_get(j, "links"), 0);
+    assert_contains(s, "\"rel\": \"next\"");
+    assert_contains(s, "offset=10");
+    assert_contains(s, "\"rel\": \"prev\"");
+    free(s);
+    json_decref(j);
+    char path[128];
+    snprintf(path, sizeof path, "/ogc/collections/cpas/items?limit=10&offset=%lld",
+             ncpas - 3);
+    j = get_json(path, 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "numberReturned")),
+                     3);
+    assert_null(strstr(dump(json_object_get(j, "links")), "\"next\""));
+    json_decref(j);
+    snprintf(path, sizeof path, "/ogc/collections/cpas/items/%lld",
+             db_int(E.db, "SELECT id FROM listings WHERE source_id='cpas-21015'"));
+    json_decref(get_json(path, 200));
+    json_decref(get_json("/ogc/collections/amo/items/1", 404));
+    /* GDAL's own client reads every collection completely. */
+    const char *cats[] = {"amo", "cpas", "planning", "sdj"};
+    for (int i = 0; i < 4; i++) {
+        char *out, sql[128];
+        int rc = run(&out, "ogrinfo -ro -al -q OAPIF:http://127.0.0.1:%d/ogc %s"
+                           " | grep -c '^OGRFeature'",
+                     E.srv.port, cats[i]);
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM listings WHERE category='%s'", cats[i]);
+        if (rc != 0 || atoll(out) != db_int(E.db, sql))
+            fail_msg("GDAL read %s features of %s, database has %lld", out,
+                     cats[i], db_int(E.db, sql));
+        free(out);
+    }
+    assert_int_equal(gdal_features("/ogc/collections/sdj/items"),
+                     db_int(E.db, "SELECT count(*) FROM listings WHERE"
+                                  " category='sdj'"));
+}
+
+/* ---- tests with their own server ------------------------------------- */
+
+struct hammer {
+    struct server_proc *srv;
+    volatile int stop;
+    long ok, bad, total_seen[2];
+};
+
+static void *hammer_loop(void *arg)
+{
+    struct hammer *h = arg;
+    for (int i = 0; i < 4000 && !h->stop; i++) {
+        struct http_answer a;
+        http_get(h->srv, i % 2 ? "/api/nearest?lat=50.85&lon=4.35&limit=3"
+                               : "/api/status", &a);
+        if (a.status == 200)
+            h->ok++;
+        else
+            h->bad++;
+        http_answer_free(&a);
+    }
+    return NULL;
+}
+
+static void new_data_is_served_after_an_import_without_restart(void **state)
+{
+    (void)state;
+    char db[4200], *out;
+    snprintf(db, sizeof db, "%s/live.db", E.dir);
+    run(NULL, "cp '%s' '%s'", E.db, db);
+    struct server_proc srv;
+    server_start(&srv, db, NULL);
+    struct hammer h = {.srv = &srv};
+    pthread_t t;
+    pthread_create(&t, NULL, hammer_loop, &h);
+    /* A large import runs while requests keep coming. */
+    const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+    assert_int_equal(run(NULL, "%s/bench/gen-listings --count 30000 > '%s/syn.csv'",
+                         build, E.dir),
+                     0);
+    char args[8400];
+    snprintf(args, sizeof args, "--quiet '%s/syn.csv'", E.dir);
+    assert_int_equal(import(&out, db, args), 0);
+    free(out);
+    h.stop = 1;
+    pthread_join(t, NULL);
+    assert_int_equal(h.bad, 0);
+    assert_true(h.ok > 10);
+    json_t *j;
+    struct http_answer a;
+    http_get(&srv, "/api/status", &a);
+    j = json_loads(a.body, 0, NULL);
+    assert_int_equal(json_integer_value(json_object_get(j, "total")),
+                     db_int(db, "SELECT count(*) FROM listings"));
+    json_decref(j);
+    http_answer_free(&a);
+    assert_int_equal(server_stop(&srv, NULL), 0);
+}
+
+static void unreadable_database_is_503_until_it_appears(void **state)
+{
+    (void)state;
+    char db[4200];
+    snprintf(db, sizeof db, "%s/later.db", E.dir);
+    struct server_proc srv;
+    server_start(&srv, db, NULL);
+    struct http_answer a;
+    http_get(&srv, "/api/status", &a);
+    assert_int_equal(a.status, 503);
+    assert_contains(a.body, "\"code\":\"unavailable\"");
+    http_answer_free(&a);
+    http_get(&srv, "/healthz", &a);
+    assert_int_equal(a.status, 503);
+    http_answer_free(&a);
+    run(NULL, "cp '%s' '%s'", E.db, db);
+    http_get(&srv, "/api/status", &a);
+    assert_int_equal(a.status, 200);
+    http_answer_free(&a);
+    assert_int_equal(server_stop(&srv, NULL), 0);
+}
+
+static void server_logs_no_position_or_search_text(void **state)
+{
+    (void)state;
+    struct server_proc srv;
+    server_start(&srv, E.db, NULL);
+    struct http_answer a;
+    http_get(&srv, "/api/search?q=confidentielxyz&near=50.123456,4.654321", &a);
+    http_answer_free(&a);
+    http_get(&srv, "/api/nearest?lat=50.987654&lon=4.123456", &a);
+    http_answer_free(&a);
+    http_get(&srv, "/api/nearest?lat=abc&lon=4.111111", &a);
+    http_answer_free(&a);
+    char *out = NULL;
+    assert_int_equal(server_stop(&srv, &out), 0);
+    assert_null(strstr(out, "confidentielxyz"));
+    assert_null(strstr(out, "50.12"));
+    assert_null(strstr(out, "50.98"));
+    assert_null(strstr(out, "4.11"));
+    /* After its "listening on" line (read by server_start) the server
+     * printed no address: the clients came from 127.0.0.1. */
+    assert_null(strstr(out, "127.0.0.1"));
+    free(out);
+}
+
+static void stalled_clients_are_dropped_and_others_served(void **state)
+{
+    (void)state;
+    struct server_proc srv;
+    server_start(&srv, E.db, "--timeout 1 --per-ip 64");
+    int socks[8];
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)srv.port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    for (int i = 0; i < 8; i++) {
+        socks[i] = socket(AF_INET, SOCK_STREAM, 0);
+        assert_int_equal(connect(socks[i], (struct sockaddr *)&sa, sizeof sa), 0);
+        /* Half a request line, then nothing. */
+        assert_int_equal(write(socks[i], "GET /api/sta", 12), 12);
+    }
+    struct http_answer a;
+    http_get(&srv, "/api/status", &a);
+    assert_int_equal(a.status, 200);
+    http_answer_free(&a);
+    /* Within a few seconds the server has closed the stalled ones. */
+    struct timeval tv = {5, 0};
+    for (int i = 0; i < 8; i++) {
+        char c;
+        setsockopt(socks[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        ssize_t n = read(socks[i], &c, 1);
+        assert_true(n <= 0 || c == 'H'); /* closed (or a 408 reply) */
+        close(socks[i]);
+    }
+    assert_int_equal(server_stop(&srv, NULL), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(routes_answer_with_the_directory),
+        cmocka_unit_test(nearest_is_exact_in_town_countryside_and_border),
+        cmocka_unit_test(search_ranks_prefixes_typos_and_accents),
+        cmocka_unit_test(communes_name_the_competent_services),
+        cmocka_unit_test(bad_input_gets_400_naming_the_parameter),
+        cmocka_unit_test(head_etag_gzip_cors_and_security_headers),
+        cmocka_unit_test(paths_never_escape_the_web_directory),
+        cmocka_unit_test(ogc_api_features_core_and_gdal),
+        cmocka_unit_test(new_data_is_served_after_an_import_without_restart),
+        cmocka_unit_test(unreadable_database_is_503_until_it_appears),
+        cmocka_unit_test(server_logs_no_position_or_search_text),
+        cmocka_unit_test(stalled_clients_are_dropped_and_others_served),
+    };
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    int rc = cmocka_run_group_tests_name("server", tests, group_setup,
+                                         group_teardown);
+    curl_global_cleanup();
+    return rc;
+}
