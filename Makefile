@@ -87,7 +87,8 @@ import-data: all
 	$(BIN)/amo-import --db $(DB) --prune $(wildcard data/listings/*.csv)
 
 run: import
-	@echo "imported into $(DB); the HTTP server comes with issue 4"
+	@echo "serving $(DB) on http://localhost:8080/ (Ctrl-C stops it)"
+	@$(BIN)/amo-server --db $(DB) --listen 127.0.0.1:8080
 
 # Unit and integration tests; prints "N passed, N failed" last.
 check-tests: $(PROGRAMS) $(TEST_BIN)
