@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "geo.h"
 #include "server_proc.h"
 #include <curl/curl.h>
@@ -208,8 +209,20 @@ static void nearest_is_exact_in_town_countryside_and_border(void **state)
     expect_exact_nearest(49.7936, 5.0670, "amo", 3);
     expect_exact_nearest(49.5660, 5.8050, "cpas", 5);
     expect_exact_nearest(50.7480, 5.7000, "planning", 4);
-    json_t *j = get_json("/api/nearest?lat=49.7936&lon=5.0670&category=amo"
-                         "&limit=1", 200);
+    /* Known answer: from Schaerbeek's town hall (Place Colignon) the
+     * nearest AMO are the two of Schaerbeek, AMOS and AtMOsphères. */
+    json_t *j = get_json("/api/nearest?lat=50.8672&lon=4.3779&category=amo"
+                         "&limit=2", 200);
+    const char *a0 = json_string_value(json_object_get(
+        json_object_get(json_array_get(json_object_get(j, "features"), 0),
+                        "properties"),
+        "name"));
+    assert_true(strcmp(a0, "AMOS") == 0 || strcmp(a0, "AtMOsphères") == 0);
+    assert_contains(dump(j), "AtMOsph");
+    assert_contains(dump(j), "\"AMOS\"");
+    json_decref(j);
+    j = get_json("/api/nearest?lat=49.7936&lon=5.0670&category=amo"
+                 "&limit=1", 200);
     long long d = json_integer_value(json_object_get(
         json_object_get(json_array_get(json_object_get(j, "features"), 0),
                         "properties"),
@@ -334,6 +347,12 @@ static void communes_name_the_competent_services(void **state)
                         "81001");
     assert_contains(dump(json_object_get(j, "cpas")), "CPAS d'Arlon");
     assert_contains(dump(json_object_get(j, "sdj")), "Arlon");
+    json_decref(j);
+    /* 5000 Namur: the CPAS de Namur and the SDJ of Namur. */
+    j = get_json("/api/communes/5000", 200);
+    assert_contains(dump(json_object_get(j, "cpas")), "CPAS de Namur");
+    assert_contains(dump(json_object_get(j, "sdj")),
+                    "Service Droit des Jeunes de Namur");
     json_decref(j);
     /* By NIS code and by point (Grand-Place is in Bruxelles, 21004). */
     j = get_json("/api/communes?lat=50.8467&lon=4.3525", 200);
@@ -677,6 +696,69 @@ static void stalled_clients_are_dropped_and_others_served(void **state)
     assert_int_equal(server_stop(&srv, NULL), 0);
 }
 
+struct slow_get {
+    int port;
+    long status;
+    size_t bytes;
+    struct buf body;
+};
+
+static size_t slow_collect(char *p, size_t size, size_t n, void *arg)
+{
+    struct slow_get *g = arg;
+    buf_append(&g->body, p, size * n);
+    return size * n;
+}
+
+static void *slow_get_run(void *arg)
+{
+    struct slow_get *g = arg;
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/api/listings.geojson",
+             g->port);
+    CURL *h = curl_easy_init();
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)4000000);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, slow_collect);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, g);
+    if (curl_easy_perform(h) == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &g->status);
+    curl_easy_cleanup(h);
+    return NULL;
+}
+
+static void sigterm_finishes_requests_in_flight_and_exits_0(void **state)
+{
+    (void)state;
+    char db[4200], args[8400];
+    snprintf(db, sizeof db, "%s/term.db", E.dir);
+    const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+    assert_int_equal(run(NULL, "%s/bench/gen-listings --count 20000 > '%s/t.csv'",
+                         build, E.dir),
+                     0);
+    snprintf(args, sizeof args, "--quiet '%s/t.csv'", E.dir);
+    assert_int_equal(import(NULL, db, args), 0);
+    struct server_proc srv;
+    server_start(&srv, db, NULL);
+    /* A 13 MB answer read at 4 MB/s is still flowing when SIGTERM comes. */
+    struct slow_get g = {.port = srv.port};
+    buf_init(&g.body, 64u << 20);
+    pthread_t t;
+    pthread_create(&t, NULL, slow_get_run, &g);
+    struct timespec d = {0, 800 * 1000000L};
+    nanosleep(&d, NULL);
+    char *out = NULL;
+    assert_int_equal(server_stop(&srv, &out), 0);
+    free(out);
+    pthread_join(t, NULL);
+    assert_int_equal(g.status, 200);
+    json_t *j = json_loadb(buf_str(&g.body), g.body.len, 0, NULL);
+    assert_non_null(j);
+    assert_int_equal(json_array_size(json_object_get(j, "features")), 20000);
+    json_decref(j);
+    buf_free(&g.body);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -692,6 +774,7 @@ int main(void)
         cmocka_unit_test(unreadable_database_is_503_until_it_appears),
         cmocka_unit_test(server_logs_no_position_or_search_text),
         cmocka_unit_test(stalled_clients_are_dropped_and_others_served),
+        cmocka_unit_test(sigterm_finishes_requests_in_flight_and_exits_0),
     };
     curl_global_init(CURL_GLOBAL_DEFAULT);
     int rc = cmocka_run_group_tests_name("server", tests, group_setup,
