@@ -37,6 +37,7 @@ TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 PROGRAMS := $(BIN)/amo-import $(BIN)/amo-server $(BUILD)/bench/gen-listings
 
 .PHONY: all deps run import import-data test asan check-tests bench-import \
+        bench-server \
         clean format
 all: $(PROGRAMS)
 
@@ -110,6 +111,13 @@ asan: deps
 bench-import: deps
 	@$(MAKE) --no-print-directory all
 	bench/bench-import $(BUILD)/bench/gen-listings $(BIN)/amo-import
+
+# wrk drives the server and nginx is the baseline: only the benchmark needs
+# them, so they are installed here rather than by `make deps`.
+bench-server: deps
+	@$(MAKE) --no-print-directory DEB_PACKAGES="wrk nginx" deps all
+	bench/bench-server $(BUILD)/bench/gen-listings $(BIN)/amo-import \
+	  $(BIN)/amo-server
 
 format:
 	clang-format -i lib/*.[ch] importer/*.[ch] server/*.[ch] tests/*.[ch] \

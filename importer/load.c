@@ -59,7 +59,8 @@ static const char flush_sql[] =
     " l.street, l.description FROM temp.pending p JOIN listings l"
     " ON l.id = p.id ORDER BY p.id;"
     "INSERT OR REPLACE INTO listings_rtree SELECT l.id, l.lat, l.lat, l.lon,"
-    " l.lon FROM temp.pending p JOIN listings l ON l.id = p.id"
+    " l.lon, l.category, l.age_min, l.age_max FROM temp.pending p"
+    " JOIN listings l ON l.id = p.id"
     " WHERE l.lat IS NOT NULL ORDER BY p.id;"
     "DELETE FROM temp.pending;";
 

@@ -198,15 +198,23 @@ static json_t *matched_words(const struct search *s, sqlite3_stmt *row)
     return out;
 }
 
-/* Run one ranked query, appending features not already in 'ids'. */
-static int run_query(struct request *rq, struct search *s, const char *match,
-                     long limit, long offset, bool fuzzy, json_t *features,
-                     long long *ids, long *nids)
+/* Run one ranked query, appending features not already in 'ids'.
+ *
+ * The ranking happens inside FTS5 on a window of the best 'window' matches
+ * (no join), and only those rows are joined, filtered and ordered: a word
+ * found in a quarter of a million listings ("cpas") must not cost a
+ * quarter of a million row reads. When filters leave the window short, the
+ * caller widens it. Returns how many rows the window held, or -1. */
+static long run_query(struct request *rq, struct search *s, const char *match,
+                      long limit, long offset, long window, bool fuzzy,
+                      json_t *features, long long *ids, long *nids)
 {
     static const char sql[] =
-        "SELECT " STORE_LISTING_COLUMNS ", f.score FROM"
-        " (SELECT rowid, bm25(listings_fts, 10.0, 4.0, 4.0, 2.0, 1.0, 1.0)"
-        "  AS score FROM listings_fts WHERE listings_fts MATCH ?1) f"
+        "WITH f AS (SELECT rowid, bm25(listings_fts, 10.0, 4.0, 4.0, 2.0,"
+        "  1.0, 1.0) AS score FROM listings_fts WHERE listings_fts MATCH ?1"
+        "  ORDER BY score LIMIT ?7)"
+        " SELECT " STORE_LISTING_COLUMNS ", f.score,"
+        "  (SELECT count(*) FROM f) FROM f"
         " JOIN listings l ON l.id = f.rowid"
         " WHERE (?2 IS NULL OR instr(?2, ',' || l.category || ',') > 0)"
         " ORDER BY round(f.score, 2),"
@@ -224,8 +232,11 @@ static int run_query(struct request *rq, struct search *s, const char *match,
     }
     sqlite3_bind_int64(st, 5, limit);
     sqlite3_bind_int64(st, 6, offset);
+    sqlite3_bind_int64(st, 7, window);
     int rc;
+    long held = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        held = sqlite3_column_int64(st, STORE_NCOLUMNS + 1);
         long long id = sqlite3_column_int64(st, 0);
         bool dup = false;
         for (long i = 0; i < *nids; i++)
@@ -246,7 +257,32 @@ static int run_query(struct request *rq, struct search *s, const char *match,
         json_array_append_new(features, f);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    return rc == SQLITE_DONE ? held : -1;
+}
+
+/* A ranked query with a window wide enough for the page: start with a few
+ * hundred matches, widen when filters left the page short while the window
+ * was full (more matches exist), up to every match. */
+static int ranked(struct request *rq, struct search *s, const char *match,
+                  long limit, long offset, bool fuzzy, json_t *features,
+                  long long *ids, long *nids)
+{
+    /* The page is full when 'limit' results are in, counting those an
+     * earlier (exact) pass already gave. */
+    long before = *nids;
+    size_t nfeat = json_array_size(features);
+    for (long window = 200 + 4 * (offset + limit);; window *= 8) {
+        long held = run_query(rq, s, match, limit, offset, window, fuzzy,
+                              features, ids, nids);
+        if (held < 0)
+            return -1;
+        if (*nids >= limit || held < window || window > 4000000)
+            return 0;
+        /* Start again with a wider window. */
+        *nids = before;
+        while (json_array_size(features) > nfeat)
+            json_array_remove(features, json_array_size(features) - 1);
+    }
 }
 
 static int read_search(struct request *rq, struct reply *rp, struct search *s)
@@ -290,8 +326,8 @@ void api_search(struct request *rq, struct reply *rp)
     int rc = 0;
     if (s.n > 0) {
         fts_query(&s, false, match, sizeof match);
-        rc = run_query(rq, &s, match, s.limit, s.offset, false, features, ids,
-                       &nids);
+        rc = ranked(rq, &s, match, s.limit, s.offset, false, features, ids,
+                    &nids);
         /* Fuzzy matches only fill the first page's free places. */
         if (rc == 0 && nids < s.limit && s.offset == 0) {
             int any = 0;
@@ -301,8 +337,8 @@ void api_search(struct request *rq, struct reply *rp)
             }
             if (any) {
                 fts_query(&s, true, match, sizeof match);
-                rc = run_query(rq, &s, match, s.limit, 0, true, features, ids,
-                               &nids);
+                rc = ranked(rq, &s, match, s.limit, 0, true, features, ids,
+                            &nids);
             }
         }
     }

@@ -481,7 +481,9 @@ int http_start(struct http_server **out, const char *addr,
         return ERR_NOMEM;
     s->ctx = *ctx;
     s->d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_EPOLL, 0, NULL,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_EPOLL |
+            MHD_USE_TURBO,
+        0, NULL,
         NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
         MHD_OPTION_THREAD_POOL_SIZE, lim->threads,
         MHD_OPTION_CONNECTION_LIMIT, lim->max_connections,

@@ -19,6 +19,9 @@ struct store {
     dev_t dev;
     ino_t ino;
     long long data_version;
+    long long count, count_version; /* store_listing_count() cache */
+    void *scratch;
+    size_t scratch_size;
     struct {
         const char *sql; /* static strings: compared by address */
         sqlite3_stmt *st;
@@ -36,6 +39,7 @@ static void store_close(struct store *s)
     for (int i = 0; i < s->ncache; i++)
         sqlite3_finalize(s->cache[i].st);
     sqlite3_close(s->db);
+    free(s->scratch);
     free(s);
 }
 
@@ -153,6 +157,32 @@ long long store_data_version(const struct store *s)
 sqlite3 *store_db(struct store *s)
 {
     return s->db;
+}
+
+void *store_scratch(struct store *s, size_t size)
+{
+    if (size > s->scratch_size) {
+        void *p = realloc(s->scratch, size);
+        if (!p)
+            return NULL;
+        s->scratch = p;
+        s->scratch_size = size;
+    }
+    return s->scratch;
+}
+
+long long store_listing_count(struct store *s)
+{
+    if (s->count_version == s->data_version && s->count > 0)
+        return s->count;
+    sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM listings"
+                                        " WHERE lat IS NOT NULL");
+    s->count = st && sqlite3_step(st) == SQLITE_ROW
+                   ? sqlite3_column_int64(st, 0) : 0;
+    if (st)
+        sqlite3_reset(st);
+    s->count_version = s->data_version;
+    return s->count;
 }
 
 sqlite3_stmt *store_prepare(struct store *s, const char *sql)
