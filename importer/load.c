@@ -64,6 +64,12 @@ static const char flush_sql[] =
     " WHERE l.lat IS NOT NULL ORDER BY p.id;"
     "DELETE FROM temp.pending;";
 
+/* Rebuilt when a run changed anything (see migration 3 -> 4 in db.c). */
+static const char terms_sql[] =
+    "DELETE FROM terms;"
+    "INSERT INTO terms SELECT term FROM temp.terms_vocab"
+    " WHERE length(term) >= 3 AND term NOT GLOB '[0-9]*';";
+
 /* Ids put in this run: an open-addressing hash set, with the line each
  * came from, to catch a listing given twice and to know what to prune. */
 struct seen {
@@ -77,6 +83,7 @@ struct loader {
     sqlite3_stmt *st[S_NSTMT];
     char now[32];
     struct seen seen;
+    bool dirty; /* something was added, changed or removed */
 };
 
 static size_t seen_slot(const struct seen *s, int64_t id)
@@ -151,6 +158,8 @@ int loader_begin(sqlite3 *db, struct loader **out, char *msg, size_t msgsz)
                      "PRAGMA temp_store=MEMORY;"
                      "CREATE TEMP TABLE IF NOT EXISTS pending("
                      "  id INTEGER PRIMARY KEY);"
+                     "CREATE VIRTUAL TABLE IF NOT EXISTS temp.terms_vocab"
+                     "  USING fts5vocab(main, 'listings_fts', 'row');"
                      "BEGIN IMMEDIATE",
                      msg, msgsz);
     for (int i = 0; rc == 0 && i < S_NSTMT; i++)
@@ -283,6 +292,7 @@ int loader_put(struct loader *ld, const char *source, const struct listing *l,
         rc = put_territory(ld, id, l);
     if (rc < 0)
         return db_fail(ld, msg, msgsz);
+    ld->dirty = true;
     return exists ? LOAD_CHANGED : LOAD_ADDED;
 }
 
@@ -353,6 +363,7 @@ long loader_prune(struct loader *ld, const char *source, bool force,
             rc = db_fail(ld, msg, msgsz);
             goto out;
         }
+        ld->dirty = true;
         if (fn)
             fn(gone[i].category ? gone[i].category : "",
                gone[i].name ? gone[i].name : "", arg);
@@ -444,6 +455,8 @@ int loader_end(struct loader *ld, bool commit, char *msg, size_t msgsz)
         sqlite3_finalize(ld->st[i]);
     if (commit)
         rc = db_exec(ld->db, flush_sql, msg, msgsz);
+    if (commit && rc == 0 && ld->dirty)
+        rc = db_exec(ld->db, terms_sql, msg, msgsz);
     if (commit && rc == 0)
         rc = db_exec(ld->db, "COMMIT", msg, msgsz);
     if (!commit || rc < 0) {

@@ -78,6 +78,16 @@ static const char *const migrations[DB_SCHEMA_VERSION] = {
     "  +category, +age_min, +age_max);"
     "INSERT INTO listings_rtree SELECT id, lat, lat, lon, lon, category,"
     "  age_min, age_max FROM listings WHERE lat IS NOT NULL ORDER BY id;",
+
+    /* 3 -> 4: the words of the full-text index, for the search's typo
+     * tolerance. fts5vocab also counts each word's documents, which costs
+     * a read of every doclist; this table is a plain index range scan. */
+    "CREATE TABLE terms(term TEXT PRIMARY KEY) WITHOUT ROWID;"
+    "CREATE VIRTUAL TABLE temp.migrate_vocab USING"
+    "  fts5vocab(main, 'listings_fts', 'row');"
+    "INSERT INTO terms SELECT term FROM temp.migrate_vocab"
+    "  WHERE length(term) >= 3 AND term NOT GLOB '[0-9]*';"
+    "DROP TABLE temp.migrate_vocab;",
 };
 
 int db_exec(sqlite3 *db, const char *sql, char *msg, size_t msgsz)

@@ -115,7 +115,7 @@ static int edit_distance(const char *a, const char *b, int cap)
  * word also counts when its beginning is close (the user is typing). */
 static void find_fuzzy(struct request *rq, struct term *t)
 {
-    static const char sql[] = "SELECT term FROM temp.listings_vocab"
+    static const char sql[] = "SELECT term FROM terms"
                               " WHERE term >= ?1 AND term < ?2";
     size_t len = strlen(t->text);
     if (len < 4 || isdigit((unsigned char)t->text[0]))

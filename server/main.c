@@ -10,6 +10,7 @@
 #include "db.h"
 #include "gazetteer.h"
 #include "http.h"
+#include "spatial.h"
 
 #ifndef AMO_DATA_DIR
 #define AMO_DATA_DIR "data"
@@ -126,6 +127,7 @@ int main(int argc, char **argv)
     int sig;
     sigwait(&set, &sig);
     http_stop(s, 10);
+    spatial_shutdown();
     gaz_free(gaz);
     printf("amo-server: stopped\n");
     return 0;

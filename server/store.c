@@ -19,9 +19,6 @@ struct store {
     dev_t dev;
     ino_t ino;
     long long data_version;
-    long long count, count_version; /* store_listing_count() cache */
-    void *scratch;
-    size_t scratch_size;
     struct {
         const char *sql; /* static strings: compared by address */
         sqlite3_stmt *st;
@@ -39,7 +36,6 @@ static void store_close(struct store *s)
     for (int i = 0; i < s->ncache; i++)
         sqlite3_finalize(s->cache[i].st);
     sqlite3_close(s->db);
-    free(s->scratch);
     free(s);
 }
 
@@ -82,14 +78,6 @@ static int store_open(const char *path, const struct stat *st,
     }
     s->dev = st->st_dev;
     s->ino = st->st_ino;
-    /* The search's typo tolerance reads the index vocabulary. The table
-     * lives in this connection's temp schema: the file stays read-only. */
-    sqlite3_exec(s->db,
-                 "PRAGMA query_only=0;"
-                 "CREATE VIRTUAL TABLE temp.listings_vocab USING"
-                 " fts5vocab(main, 'listings_fts', 'row');"
-                 "PRAGMA query_only=1;",
-                 NULL, NULL, NULL);
     sqlite3_create_function(s->db, "geo_distance", 4,
                             SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                             sql_distance, NULL, NULL);
@@ -157,32 +145,6 @@ long long store_data_version(const struct store *s)
 sqlite3 *store_db(struct store *s)
 {
     return s->db;
-}
-
-void *store_scratch(struct store *s, size_t size)
-{
-    if (size > s->scratch_size) {
-        void *p = realloc(s->scratch, size);
-        if (!p)
-            return NULL;
-        s->scratch = p;
-        s->scratch_size = size;
-    }
-    return s->scratch;
-}
-
-long long store_listing_count(struct store *s)
-{
-    if (s->count_version == s->data_version && s->count > 0)
-        return s->count;
-    sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM listings"
-                                        " WHERE lat IS NOT NULL");
-    s->count = st && sqlite3_step(st) == SQLITE_ROW
-                   ? sqlite3_column_int64(st, 0) : 0;
-    if (st)
-        sqlite3_reset(st);
-    s->count_version = s->data_version;
-    return s->count;
 }
 
 sqlite3_stmt *store_prepare(struct store *s, const char *sql)

@@ -34,11 +34,6 @@ void store_end(struct store *s);
 /* meta.data_version of the current snapshot. */
 long long store_data_version(const struct store *s);
 sqlite3 *store_db(struct store *s);
-/* A scratch buffer of at least 'size' bytes owned by the store (one per
- * thread), reused across requests; NULL when memory is short. */
-void *store_scratch(struct store *s, size_t size);
-/* How many listings have a position, counted once per data version. */
-long long store_listing_count(struct store *s);
 /* A statement for 'sql', prepared once per connection and reset for
  * reuse; NULL on error (the caller answers 500). Not thread-safe across
  * stores, by design. */

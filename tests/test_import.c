@@ -374,6 +374,10 @@ static void prune_guard_refuses_to_empty_a_source(void **state)
     struct env *e = *state;
     char args[4096], *out;
     assert_int_equal(import(NULL, e->db, FIX "listings.csv"), 0);
+    /* The typo-tolerance vocabulary holds the index's words. */
+    assert_int_equal(db_int(e->db, "SELECT count(*) FROM terms"
+                                   " WHERE term = 'anderlecht'"),
+                     1);
     /* The same source with only its header and first record (two lines):
      * 3 of 4
      * listings would go (75% > 20%). */
@@ -396,6 +400,10 @@ static void prune_guard_refuses_to_empty_a_source(void **state)
     assert_int_equal(db_int(e->db, "SELECT count(*) FROM listings_fts"), 1);
     assert_int_equal(db_int(e->db, "SELECT count(*) FROM listings_rtree"), 1);
     assert_int_equal(db_int(e->db, "SELECT count(*) FROM listing_territory"),
+                     0);
+    /* Words only the removed listings had leave the vocabulary. */
+    assert_int_equal(db_int(e->db, "SELECT count(*) FROM terms"
+                                   " WHERE term = 'anderlecht'"),
                      0);
     /* Without --prune nothing is removed. */
     assert_int_equal(import(NULL, e->db, FIX "listings.csv"), 0);

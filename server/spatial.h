@@ -1,0 +1,44 @@
+/* spatial.h - an in-memory grid of every listing's position, for exact
+ * k-nearest searches in microseconds (the R*Tree answers box queries;
+ * nearest needs rings around a point). One index per data version, shared
+ * by the server's threads and built by the first request that sees a new
+ * version, from that request's own snapshot.
+ * Ownership: spatial_acquire() returns a reference the caller gives back
+ * with spatial_release(); the index is freed when the last one goes. */
+#ifndef AMO_SPATIAL_H
+#define AMO_SPATIAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct store;
+struct spatial;
+
+struct spatial_query {
+    double lat, lon;
+    double max_m;          /* ignore listings farther away */
+    long limit;            /* k */
+    const char *categories; /* ",amo,cpas," or NULL for all */
+    int age;               /* -1: any */
+};
+
+struct spatial_hit {
+    int64_t id;
+    double d; /* metres, geodesic */
+};
+
+/* The index for the data version of 's''s current snapshot, built if
+ * needed. NULL when memory is short or the database cannot be read. */
+struct spatial *spatial_acquire(struct store *s);
+void spatial_release(struct spatial *sp);
+
+/* The k nearest listings matching the query, nearest first, into 'out'
+ * (room for q->limit). Returns how many. Exact: every listing is compared
+ * by its stored double coordinates. */
+long spatial_nearest(const struct spatial *sp, const struct spatial_query *q,
+                     struct spatial_hit *out);
+
+/* Free the current index at exit (for leak checkers). */
+void spatial_shutdown(void);
+
+#endif
