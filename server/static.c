@@ -56,8 +56,8 @@ void static_file(struct request *rq, struct reply *rp)
         reply_error(rp, 404, "not_found", "no such page");
         return;
     }
-    if (reject_unknown_params(rq, rp))
-        return;
+    /* The query string is the page's own state (shared links such as
+     * "/?q=schaerbeek") or a partner's tag: files ignore it. */
     size_t n = strlen(rq->path);
     snprintf(want, sizeof want, "%s%s%s", web, rq->path,
              rq->path[n - 1] == '/' ? "index.html" : "");

@@ -145,6 +145,11 @@ static void routes_answer_with_the_directory(void **state)
     assert_contains(http_header(&a, "Content-Type"), "text/html");
     assert_contains(a.body, "<html lang=\"fr\">");
     http_answer_free(&a);
+    /* A shared link carries the page's state in its query string. */
+    http_get(&E.srv, "/?q=schaerbeek&category=amo&utm_source=ecole", &a);
+    assert_int_equal(a.status, 200);
+    assert_contains(a.body, "<html lang=\"fr\">");
+    http_answer_free(&a);
 }
 
 struct row {
