@@ -19,8 +19,8 @@
 #endif
 
 static const char *const categories[] = {"amo", "cpas", "planning", "sdj"};
-static const char *const themes[] = {"school", "family", "housing", "legal",
-                                     "mena", "health"};
+static const char *const themes[] = {"school", "family", "housing",
+                                     "legal",  "mena",   "health"};
 
 /* xorshift64*: fast, deterministic, good enough for scattering points. */
 static uint64_t next_rand(uint64_t *s)
@@ -92,7 +92,8 @@ int main(int argc, char **argv)
         const char *cat = categories[next_rand(&seed) % 4];
         const char *t1 = themes[next_rand(&seed) % 6];
         const char *t2 = themes[next_rand(&seed) % 6];
-        int amin = (int)(next_rand(&seed) % 12), amax = 17 + (int)(next_rand(&seed) % 6);
+        int amin = (int)(next_rand(&seed) % 12),
+            amax = 17 + (int)(next_rand(&seed) % 6);
         if (csv)
             printf("syn-%07ld,%s,Synthetic listing %07ld near %s,"
                    "Synthetic record for benchmarks: not a real service,"

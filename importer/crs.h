@@ -7,8 +7,8 @@
 #include <stddef.h>
 
 #define CRS_WGS84 4326
-#define CRS_LAMBERT72 31370   /* Belge 1972 / Belgian Lambert 72 */
-#define CRS_LAMBERT2008 3812  /* ETRS89 / Belgian Lambert 2008 */
+#define CRS_LAMBERT72 31370  /* Belge 1972 / Belgian Lambert 72 */
+#define CRS_LAMBERT2008 3812 /* ETRS89 / Belgian Lambert 2008 */
 
 struct crs;
 

@@ -81,7 +81,8 @@ int fetch_url(const char *url, const struct fetch_opts *o, FILE *out,
     curl_easy_setopt(h, CURLOPT_TIMEOUT, o->timeout_s);
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_bytes);
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "amo-import/1 (youth-aid directory)");
+    curl_easy_setopt(h, CURLOPT_USERAGENT,
+                     "amo-import/1 (youth-aid directory)");
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);

@@ -18,9 +18,9 @@ struct fetch_opts {
 };
 
 struct fetch_result {
-    long status;          /* HTTP status, 0 for file:// */
-    bool not_modified;    /* 304: the stored copy is current */
-    char *etag;           /* validators of this response, or NULL */
+    long status;       /* HTTP status, 0 for file:// */
+    bool not_modified; /* 304: the stored copy is current */
+    char *etag;        /* validators of this response, or NULL */
     char *last_modified;
     char *content_type;
 };

@@ -46,85 +46,178 @@ struct alias {
 /* Column names as Belgian administrations and our own files write them
  * (French, Dutch, English), already folded. */
 static const struct alias aliases[] = {
-    {"id", F_SOURCE_ID}, {"sourceid", F_SOURCE_ID},
-    {"identifiant", F_SOURCE_ID}, {"identifier", F_SOURCE_ID},
-    {"recordid", F_SOURCE_ID}, {"ref", F_SOURCE_ID},
-    {"reference", F_SOURCE_ID}, {"uid", F_SOURCE_ID},
-    {"objectid", F_SOURCE_ID}, {"fid", F_SOURCE_ID},
-    {"category", F_CATEGORY}, {"categorie", F_CATEGORY},
-    {"categories", F_CATEGORY}, {"type", F_CATEGORY},
-    {"typedeservice", F_CATEGORY}, {"soort", F_CATEGORY},
-    {"categorie", F_CATEGORY}, {"secteur", F_CATEGORY},
-    {"name", F_NAME}, {"nom", F_NAME}, {"naam", F_NAME},
-    {"denomination", F_NAME}, {"benaming", F_NAME},
-    {"nomduservice", F_NAME}, {"intitule", F_NAME}, {"libelle", F_NAME},
-    {"title", F_NAME}, {"titre", F_NAME}, {"nomservice", F_NAME},
-    {"description", F_DESCRIPTION}, {"beschrijving", F_DESCRIPTION},
-    {"omschrijving", F_DESCRIPTION}, {"missions", F_DESCRIPTION},
+    {"id", F_SOURCE_ID},
+    {"sourceid", F_SOURCE_ID},
+    {"identifiant", F_SOURCE_ID},
+    {"identifier", F_SOURCE_ID},
+    {"recordid", F_SOURCE_ID},
+    {"ref", F_SOURCE_ID},
+    {"reference", F_SOURCE_ID},
+    {"uid", F_SOURCE_ID},
+    {"objectid", F_SOURCE_ID},
+    {"fid", F_SOURCE_ID},
+    {"category", F_CATEGORY},
+    {"categorie", F_CATEGORY},
+    {"categories", F_CATEGORY},
+    {"type", F_CATEGORY},
+    {"typedeservice", F_CATEGORY},
+    {"soort", F_CATEGORY},
+    {"categorie", F_CATEGORY},
+    {"secteur", F_CATEGORY},
+    {"name", F_NAME},
+    {"nom", F_NAME},
+    {"naam", F_NAME},
+    {"denomination", F_NAME},
+    {"benaming", F_NAME},
+    {"nomduservice", F_NAME},
+    {"intitule", F_NAME},
+    {"libelle", F_NAME},
+    {"title", F_NAME},
+    {"titre", F_NAME},
+    {"nomservice", F_NAME},
+    {"description", F_DESCRIPTION},
+    {"beschrijving", F_DESCRIPTION},
+    {"omschrijving", F_DESCRIPTION},
+    {"missions", F_DESCRIPTION},
     {"mission", F_DESCRIPTION},
-    {"street", F_STREET}, {"rue", F_STREET}, {"straat", F_STREET},
-    {"adresse", F_STREET}, {"address", F_STREET}, {"adres", F_STREET},
-    {"streetaddress", F_STREET}, {"voie", F_STREET},
-    {"numero", T_HOUSENUMBER}, {"num", T_HOUSENUMBER},
-    {"no", T_HOUSENUMBER}, {"nr", T_HOUSENUMBER},
-    {"huisnummer", T_HOUSENUMBER}, {"housenumber", T_HOUSENUMBER},
-    {"postcode", F_POSTCODE}, {"codepostal", F_POSTCODE},
-    {"cp", F_POSTCODE}, {"zip", F_POSTCODE}, {"zipcode", F_POSTCODE},
-    {"postalcode", F_POSTCODE}, {"postnummer", F_POSTCODE},
-    {"commune", F_COMMUNE}, {"localite", F_COMMUNE},
-    {"locality", F_COMMUNE}, {"gemeente", F_COMMUNE}, {"city", F_COMMUNE},
-    {"ville", F_COMMUNE}, {"municipality", F_COMMUNE},
-    {"town", F_COMMUNE}, {"plaats", F_COMMUNE}, {"entite", F_COMMUNE},
-    {"nis", F_NIS}, {"ins", F_NIS}, {"codenis", F_NIS}, {"codeins", F_NIS},
-    {"niscode", F_NIS}, {"refnis", F_NIS}, {"nisgemeente", F_NIS},
-    {"phone", F_PHONE}, {"telephone", F_PHONE}, {"tel", F_PHONE},
-    {"telefoon", F_PHONE}, {"telefoonnummer", F_PHONE},
-    {"numerodetelephone", F_PHONE}, {"gsm", F_PHONE},
-    {"email", F_EMAIL}, {"mail", F_EMAIL}, {"courriel", F_EMAIL},
-    {"adressemail", F_EMAIL}, {"adresseemail", F_EMAIL},
-    {"emailaddress", F_EMAIL}, {"emailadres", F_EMAIL},
-    {"website", F_WEBSITE}, {"site", F_WEBSITE}, {"siteweb", F_WEBSITE},
-    {"siteinternet", F_WEBSITE}, {"web", F_WEBSITE}, {"url", F_WEBSITE},
-    {"internet", F_WEBSITE}, {"www", F_WEBSITE}, {"webstek", F_WEBSITE},
-    {"agemin", T_AGE_MIN}, {"minage", T_AGE_MIN}, {"agemini", T_AGE_MIN},
-    {"minimumage", T_AGE_MIN}, {"agemax", T_AGE_MAX},
-    {"maxage", T_AGE_MAX}, {"maximumage", T_AGE_MAX},
-    {"ages", T_AGES}, {"age", T_AGES}, {"agerange", T_AGES},
+    {"street", F_STREET},
+    {"rue", F_STREET},
+    {"straat", F_STREET},
+    {"adresse", F_STREET},
+    {"address", F_STREET},
+    {"adres", F_STREET},
+    {"streetaddress", F_STREET},
+    {"voie", F_STREET},
+    {"numero", T_HOUSENUMBER},
+    {"num", T_HOUSENUMBER},
+    {"no", T_HOUSENUMBER},
+    {"nr", T_HOUSENUMBER},
+    {"huisnummer", T_HOUSENUMBER},
+    {"housenumber", T_HOUSENUMBER},
+    {"postcode", F_POSTCODE},
+    {"codepostal", F_POSTCODE},
+    {"cp", F_POSTCODE},
+    {"zip", F_POSTCODE},
+    {"zipcode", F_POSTCODE},
+    {"postalcode", F_POSTCODE},
+    {"postnummer", F_POSTCODE},
+    {"commune", F_COMMUNE},
+    {"localite", F_COMMUNE},
+    {"locality", F_COMMUNE},
+    {"gemeente", F_COMMUNE},
+    {"city", F_COMMUNE},
+    {"ville", F_COMMUNE},
+    {"municipality", F_COMMUNE},
+    {"town", F_COMMUNE},
+    {"plaats", F_COMMUNE},
+    {"entite", F_COMMUNE},
+    {"nis", F_NIS},
+    {"ins", F_NIS},
+    {"codenis", F_NIS},
+    {"codeins", F_NIS},
+    {"niscode", F_NIS},
+    {"refnis", F_NIS},
+    {"nisgemeente", F_NIS},
+    {"phone", F_PHONE},
+    {"telephone", F_PHONE},
+    {"tel", F_PHONE},
+    {"telefoon", F_PHONE},
+    {"telefoonnummer", F_PHONE},
+    {"numerodetelephone", F_PHONE},
+    {"gsm", F_PHONE},
+    {"email", F_EMAIL},
+    {"mail", F_EMAIL},
+    {"courriel", F_EMAIL},
+    {"adressemail", F_EMAIL},
+    {"adresseemail", F_EMAIL},
+    {"emailaddress", F_EMAIL},
+    {"emailadres", F_EMAIL},
+    {"website", F_WEBSITE},
+    {"site", F_WEBSITE},
+    {"siteweb", F_WEBSITE},
+    {"siteinternet", F_WEBSITE},
+    {"web", F_WEBSITE},
+    {"url", F_WEBSITE},
+    {"internet", F_WEBSITE},
+    {"www", F_WEBSITE},
+    {"webstek", F_WEBSITE},
+    {"agemin", T_AGE_MIN},
+    {"minage", T_AGE_MIN},
+    {"agemini", T_AGE_MIN},
+    {"minimumage", T_AGE_MIN},
+    {"agemax", T_AGE_MAX},
+    {"maxage", T_AGE_MAX},
+    {"maximumage", T_AGE_MAX},
+    {"ages", T_AGES},
+    {"age", T_AGES},
+    {"agerange", T_AGES},
     {"leeftijd", T_AGES},
-    {"languages", F_LANGUAGES}, {"langues", F_LANGUAGES},
-    {"langue", F_LANGUAGES}, {"talen", F_LANGUAGES},
+    {"languages", F_LANGUAGES},
+    {"langues", F_LANGUAGES},
+    {"langue", F_LANGUAGES},
+    {"talen", F_LANGUAGES},
     {"language", F_LANGUAGES},
-    {"openinghours", F_OPENING_HOURS}, {"horaires", F_OPENING_HOURS},
-    {"horaire", F_OPENING_HOURS}, {"heuresdouverture", F_OPENING_HOURS},
-    {"openingsuren", F_OPENING_HOURS}, {"hours", F_OPENING_HOURS},
-    {"themes", F_THEMES}, {"thematiques", F_THEMES}, {"tags", F_THEMES},
-    {"themas", F_THEMES}, {"keywords", F_THEMES},
-    {"territory", F_TERRITORY}, {"territoire", F_TERRITORY},
-    {"zonedaction", F_TERRITORY}, {"communescouvertes", F_TERRITORY},
-    {"servicearea", F_TERRITORY}, {"werkgebied", F_TERRITORY},
-    {"sourceurl", F_SOURCE_URL}, {"bron", F_SOURCE_URL},
+    {"openinghours", F_OPENING_HOURS},
+    {"horaires", F_OPENING_HOURS},
+    {"horaire", F_OPENING_HOURS},
+    {"heuresdouverture", F_OPENING_HOURS},
+    {"openingsuren", F_OPENING_HOURS},
+    {"hours", F_OPENING_HOURS},
+    {"themes", F_THEMES},
+    {"thematiques", F_THEMES},
+    {"tags", F_THEMES},
+    {"themas", F_THEMES},
+    {"keywords", F_THEMES},
+    {"territory", F_TERRITORY},
+    {"territoire", F_TERRITORY},
+    {"zonedaction", F_TERRITORY},
+    {"communescouvertes", F_TERRITORY},
+    {"servicearea", F_TERRITORY},
+    {"werkgebied", F_TERRITORY},
+    {"sourceurl", F_SOURCE_URL},
+    {"bron", F_SOURCE_URL},
     {"sourcelink", F_SOURCE_URL},
-    {"verifiedon", F_VERIFIED_AT}, {"verifiedat", F_VERIFIED_AT},
-    {"lastverified", F_VERIFIED_AT}, {"assureddate", F_VERIFIED_AT},
+    {"verifiedon", F_VERIFIED_AT},
+    {"verifiedat", F_VERIFIED_AT},
+    {"lastverified", F_VERIFIED_AT},
+    {"assureddate", F_VERIFIED_AT},
     {"dateverification", F_VERIFIED_AT},
-    {"lat", T_LAT}, {"latitude", T_LAT}, {"breedtegraad", T_LAT},
-    {"lon", T_LON}, {"lng", T_LON}, {"long", T_LON},
-    {"longitude", T_LON}, {"lengtegraad", T_LON},
-    {"x", T_X}, {"coordx", T_X}, {"lambertx", T_X},
-    {"y", T_Y}, {"coordy", T_Y}, {"lamberty", T_Y},
-    {"geopoint2d", T_GEOPOINT}, {"geopoint", T_GEOPOINT},
-    {"coordonnees", T_GEOPOINT}, {"coordinates", T_GEOPOINT},
+    {"lat", T_LAT},
+    {"latitude", T_LAT},
+    {"breedtegraad", T_LAT},
+    {"lon", T_LON},
+    {"lng", T_LON},
+    {"long", T_LON},
+    {"longitude", T_LON},
+    {"lengtegraad", T_LON},
+    {"x", T_X},
+    {"coordx", T_X},
+    {"lambertx", T_X},
+    {"y", T_Y},
+    {"coordy", T_Y},
+    {"lamberty", T_Y},
+    {"geopoint2d", T_GEOPOINT},
+    {"geopoint", T_GEOPOINT},
+    {"coordonnees", T_GEOPOINT},
+    {"coordinates", T_GEOPOINT},
 };
 
 /* Other names of the shipped categories, folded. */
 static const struct alias category_aliases[] = {
-    {"serviceamo", 0}, {"aideenmilieuouvert", 0},
-    {"actionenmilieuouvert", 0}, {"actionsenmilieuouvert", 0},
-    {"servicedactionenmilieuouvert", 0}, {"amo247", 0},
-    {"ocmw", 1}, {"centrepublicdactionsociale", 1},
-    {"planningfamilial", 2}, {"centredeplanningfamilial", 2},
-    {"centredeplanning", 2}, {"centrumvoorgezinsplanning", 2},
-    {"servicedroitdesjeunes", 3}, {"droitdesjeunes", 3},
+    {"serviceamo", 0},
+    {"aideenmilieuouvert", 0},
+    {"actionenmilieuouvert", 0},
+    {"actionsenmilieuouvert", 0},
+    {"servicedactionenmilieuouvert", 0},
+    {"amo247", 0},
+    {"ocmw", 1},
+    {"centrepublicdactionsociale", 1},
+    {"planningfamilial", 2},
+    {"centredeplanningfamilial", 2},
+    {"centredeplanning", 2},
+    {"centrumvoorgezinsplanning", 2},
+    {"servicedroitdesjeunes", 3},
+    {"droitdesjeunes", 3},
 };
 static const char *const category_alias_slug[] = {"amo", "cpas", "planning",
                                                   "sdj"};
@@ -235,11 +328,10 @@ const char *fields_category(const struct categories *cats, const char *text)
 
 /* ---- problems -------------------------------------------------------- */
 
-static void problem(struct problems *p, const char *field, const char *fmt,
-                    ...) __attribute__((format(printf, 3, 4)));
+static void problem(struct problems *p, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
-static void problem(struct problems *p, const char *field, const char *fmt,
-                    ...)
+static void problem(struct problems *p, const char *field, const char *fmt, ...)
 {
     if (p->n == PROBLEMS_MAX) {
         p->dropped++;
@@ -413,8 +505,7 @@ static bool parse_age_range(const char *s, int *lo, int *hi)
  * 'bad' then). */
 static bool normalise_list(const char *in, char *out, size_t outsz,
                            bool (*item)(const char *tok, char *norm, void *arg),
-                           void *arg,
-                           char *bad, size_t badsz, bool split_space)
+                           void *arg, char *bad, size_t badsz, bool split_space)
 {
     char tmp[MAX_TEXT_LEN + 1];
     size_t n = 0;
@@ -552,8 +643,8 @@ static void check_lists(struct fields_ctx *ctx, struct listing *l,
     char out[MAX_TEXT_LEN + 1], bad[80];
     const char *v;
     if ((v = l->str[F_THEMES])) {
-        if (normalise_list(v, out, sizeof out, tag_item, NULL, bad,
-                           sizeof bad, false))
+        if (normalise_list(v, out, sizeof out, tag_item, NULL, bad, sizeof bad,
+                           false))
             set_str(l, F_THEMES, out);
         else
             problem(p, "themes",
@@ -569,8 +660,8 @@ static void check_lists(struct fields_ctx *ctx, struct listing *l,
                     bad);
     }
     if ((v = l->str[F_TERRITORY])) {
-        if (normalise_list(v, out, sizeof out, territory_item,
-                           (void *)ctx->gaz, bad, sizeof bad, false))
+        if (normalise_list(v, out, sizeof out, territory_item, (void *)ctx->gaz,
+                           bad, sizeof bad, false))
             set_str(l, F_TERRITORY, out);
         else
             problem(p, "territory",
@@ -593,8 +684,7 @@ static void check_ages(struct listing *l, struct problems *p)
                 MAX_AGE);
     else if (l->age_min != AGE_UNKNOWN && l->age_max != AGE_UNKNOWN &&
              l->age_min > l->age_max)
-        problem(p, "age_max", "%d is below age_min %d", l->age_max,
-                l->age_min);
+        problem(p, "age_max", "%d is below age_min %d", l->age_max, l->age_min);
 }
 
 /* Read the coordinates the record carries, if any, into l (WGS84). */
@@ -618,7 +708,8 @@ static void read_position(struct fields_ctx *ctx, const struct record *rec,
         }
         if (b < -90 || b > 90 || a < -180 || a > 180) {
             problem(p, b < -90 || b > 90 ? "lat" : "lon",
-                    "%g is out of range for degrees", b < -90 || b > 90 ? b : a);
+                    "%g is out of range for degrees",
+                    b < -90 || b > 90 ? b : a);
             return;
         }
         epsg = CRS_WGS84;
@@ -786,8 +877,8 @@ bool fields_convert(struct fields_ctx *ctx, struct field_mapper *m,
     read_columns(ctx, m, rec, l, &raw, p);
     if (!l->str[F_NAME])
         problem(p, "name", "missing");
-    const char *cat = l->str[F_CATEGORY] ? l->str[F_CATEGORY]
-                                         : ctx->default_category;
+    const char *cat =
+        l->str[F_CATEGORY] ? l->str[F_CATEGORY] : ctx->default_category;
     const char *slug = cat ? fields_category(ctx->cats, cat) : NULL;
     if (!cat)
         problem(p, "category", "missing (add a column or give --category)");

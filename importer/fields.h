@@ -39,7 +39,7 @@ struct categories {
 struct fields_ctx {
     const struct gazetteer *gaz;
     struct crs *crs;
-    struct geocoder *geocoder;   /* NULL: gazetteer only */
+    struct geocoder *geocoder; /* NULL: gazetteer only */
     const struct categories *cats;
     const char *default_category; /* --category, or NULL */
     int epsg;                     /* --crs or the file's crs member, or 0 */

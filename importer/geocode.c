@@ -34,7 +34,8 @@ int geocoder_new(const char *base_url, long timeout_s, struct geocoder **out)
     while (n > 0 && g->base[n - 1] == '/')
         g->base[--n] = '\0';
     g->timeout_s = timeout_s;
-    g->polite = !strstr(g->base, "://127.") && !strstr(g->base, "://localhost") &&
+    g->polite = !strstr(g->base, "://127.") &&
+                !strstr(g->base, "://localhost") &&
                 !strstr(g->base, "://[::1]");
     *out = g;
     return 0;
@@ -82,8 +83,8 @@ static int add_param(struct buf *url, const char *key, const char *value)
 }
 
 /* Structured Nominatim search (street, postalcode, city), Belgium only. */
-static bool nominatim(struct geocoder *g, const struct listing *l,
-                      double *lat, double *lon)
+static bool nominatim(struct geocoder *g, const struct listing *l, double *lat,
+                      double *lon)
 {
     struct buf url;
     struct fetch_opts o;

@@ -125,8 +125,8 @@ static int load_stream(struct run *r, FILE *fp, const char *input,
     struct problems p;
     char msg[1024] = "";
     int rc;
-    enum format fmt = r->o->format == FMT_AUTO ? reader_detect(fp, input)
-                                               : r->o->format;
+    enum format fmt =
+        r->o->format == FMT_AUTO ? reader_detect(fp, input) : r->o->format;
     record_init(&rec);
     listing_init(&l);
     if (!map)
@@ -264,8 +264,8 @@ static int import_input(struct run *r, const char *input, bool *read_all)
         fprintf(stderr, "%s: cannot open: %s\n", input, strerror(errno));
         return ERR_IO;
     }
-    rc = load_stream(r, fp, input, source,
-                     fetch_is_url(input) ? input : NULL, &nread);
+    rc = load_stream(r, fp, input, source, fetch_is_url(input) ? input : NULL,
+                     &nread);
     if (fp != stdin)
         fclose(fp);
     if (rc == 0) {
@@ -372,8 +372,7 @@ static int finish(struct run *r, bool *read_all)
     char msg[1024] = "";
     long totals[5];
     int code = EXIT_IMPORTED;
-    for (int i = 0; r->o->prune && i < r->o->ninputs && !r->failed_input;
-         i++) {
+    for (int i = 0; r->o->prune && i < r->o->ninputs && !r->failed_input; i++) {
         char source[1024];
         source_name(r->o, r->o->inputs[i], source, sizeof source);
         if (!read_all[i] || (i > 0 && r->o->source))

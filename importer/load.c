@@ -230,8 +230,7 @@ static int run(struct loader *ld, int which, int64_t id, const char *source,
     return step_done(ld->st[which]);
 }
 
-static int put_territory(struct loader *ld, int64_t id,
-                         const struct listing *l)
+static int put_territory(struct loader *ld, int64_t id, const struct listing *l)
 {
     const char *t = l->str[F_TERRITORY];
     sqlite3_stmt *st = ld->st[S_TERR_INSERT];
@@ -256,8 +255,8 @@ int loader_put(struct loader *ld, const char *source, const struct listing *l,
     if (first < 0)
         return (int)first;
     if (first > 0) {
-        snprintf(msg, msgsz, "%s: \"%s\" already came on line %ld",
-                 "source_id", l->str[F_SOURCE_ID], first);
+        snprintf(msg, msgsz, "%s: \"%s\" already came on line %ld", "source_id",
+                 l->str[F_SOURCE_ID], first);
         return ERR_INVALID;
     }
     sqlite3_stmt *find = ld->st[S_FIND];
@@ -378,9 +377,8 @@ out:
     return rc;
 }
 
-int loader_set_validators(struct loader *ld, const char *url,
-                          const char *etag, const char *last_modified,
-                          bool changed)
+int loader_set_validators(struct loader *ld, const char *url, const char *etag,
+                          const char *last_modified, bool changed)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(
@@ -402,8 +400,8 @@ int loader_set_validators(struct loader *ld, const char *url,
     return rc == SQLITE_OK ? 0 : ERR_DB;
 }
 
-int loader_log(struct loader *ld, const char *sources, long added,
-               long changed, long unchanged, long removed, long invalid)
+int loader_log(struct loader *ld, const char *sources, long added, long changed,
+               long unchanged, long removed, long invalid)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(

@@ -42,13 +42,12 @@ long loader_prune(struct loader *ld, const char *source, bool force,
                   loader_removed_fn fn, void *arg, char *msg, size_t msgsz);
 
 /* Remember the HTTP validators of a URL source for the next run. */
-int loader_set_validators(struct loader *ld, const char *url,
-                          const char *etag, const char *last_modified,
-                          bool changed);
+int loader_set_validators(struct loader *ld, const char *url, const char *etag,
+                          const char *last_modified, bool changed);
 /* Record the run in the imports table and, when anything changed, bump
  * meta.data_version so servers know to drop their caches. */
-int loader_log(struct loader *ld, const char *sources, long added,
-               long changed, long unchanged, long removed, long invalid);
+int loader_log(struct loader *ld, const char *sources, long added, long changed,
+               long unchanged, long removed, long invalid);
 
 /* Commit (when 'commit') or roll back, then free. Returns 0 or ERR_DB. */
 int loader_end(struct loader *ld, bool commit, char *msg, size_t msgsz);

@@ -39,7 +39,7 @@ struct reader {
     int elem_depth;   /* JSON depth whose children are the records */
     bool started;     /* JSON: top-level value opened */
     bool done;
-    int crs;          /* legacy GeoJSON crs member */
+    int crs;           /* legacy GeoJSON crs member */
     char key[MAX_KEY]; /* JSON: last member name seen at depth 1 */
 };
 
@@ -97,9 +97,9 @@ enum format reader_detect(FILE *fp, const char *name)
         json_error_t e;
         const char *nl = memchr(head + i, '\n', n - i);
         if (nl) {
-            json_t *v = json_loadb((const char *)head + i,
-                                   (size_t)(nl - (const char *)head) - i, 0,
-                                   &e);
+            json_t *v =
+                json_loadb((const char *)head + i,
+                           (size_t)(nl - (const char *)head) - i, 0, &e);
             json_decref(v);
             if (v)
                 return FMT_NDJSON;
@@ -332,10 +332,8 @@ static bool json_text(json_t *v, struct buf *out)
     case JSON_REAL:
         snprintf(num, sizeof num, "%.15g", json_real_value(v));
         return buf_puts(out, num) == 0;
-    case JSON_TRUE:
-        return buf_puts(out, "true") == 0;
-    case JSON_FALSE:
-        return buf_puts(out, "false") == 0;
+    case JSON_TRUE: return buf_puts(out, "true") == 0;
+    case JSON_FALSE: return buf_puts(out, "false") == 0;
     case JSON_ARRAY: {
         size_t i;
         json_t *item;
@@ -349,8 +347,7 @@ static bool json_text(json_t *v, struct buf *out)
         }
         return true;
     }
-    default:
-        return false;
+    default: return false;
     }
 }
 
@@ -460,12 +457,13 @@ static int element_to_record(json_t *el, struct record *rec)
 static void parse_element(struct reader *r, struct record *rec)
 {
     json_error_t e;
-    json_t *el = json_loadb(buf_str(&r->field), r->field.len,
-                            JSON_ALLOW_NUL, &e);
+    json_t *el =
+        json_loadb(buf_str(&r->field), r->field.len, JSON_ALLOW_NUL, &e);
     if (!el) {
         char why[256];
         const char *p = buf_str(&r->field);
-        bool latin1 = strstr(e.text, "decode") && !text_utf8_valid(p, r->field.len) &&
+        bool latin1 = strstr(e.text, "decode") &&
+                      !text_utf8_valid(p, r->field.len) &&
                       text_looks_latin1(p, r->field.len);
         snprintf(why, sizeof why, "%s%s", e.text,
                  latin1 ? " (the file looks like Latin-1/Windows-1252: "
@@ -659,8 +657,8 @@ static int json_next(struct reader *r, struct record *rec, char *msg,
             if ((rc = copy_value(r, v)) < 0)
                 goto truncated;
             if (strcmp(r->key, "crs") == 0) {
-                json_t *crs = json_loadb(buf_str(&r->field), r->field.len, 0,
-                                         NULL);
+                json_t *crs =
+                    json_loadb(buf_str(&r->field), r->field.len, 0, NULL);
                 json_t *props = json_object_get(crs, "properties");
                 r->crs = crs_parse(
                     json_string_value(json_object_get(props, "name")));
@@ -719,17 +717,13 @@ int reader_open(struct reader **out, FILE *fp, const char *name,
     return 0;
 }
 
-int reader_next(struct reader *r, struct record *rec, char *msg,
-                size_t msgsz)
+int reader_next(struct reader *r, struct record *rec, char *msg, size_t msgsz)
 {
     record_clear(rec);
     switch (r->fmt) {
-    case FMT_CSV:
-        return csv_next(r, rec, msg, msgsz);
-    case FMT_NDJSON:
-        return ndjson_next(r, rec, msg, msgsz);
-    default:
-        return json_next(r, rec, msg, msgsz);
+    case FMT_CSV: return csv_next(r, rec, msg, msgsz);
+    case FMT_NDJSON: return ndjson_next(r, rec, msg, msgsz);
+    default: return json_next(r, rec, msg, msgsz);
     }
 }
 

@@ -13,8 +13,8 @@
 
 enum format { FMT_AUTO, FMT_CSV, FMT_GEOJSON, FMT_NDJSON, FMT_JSON };
 
-#define READER_MAX_FIELD (64 * 1024)          /* one CSV field */
-#define READER_MAX_ELEMENT (4 * 1024 * 1024)  /* one JSON feature/record */
+#define READER_MAX_FIELD (64 * 1024)         /* one CSV field */
+#define READER_MAX_ELEMENT (4 * 1024 * 1024) /* one JSON feature/record */
 
 struct reader;
 
@@ -34,8 +34,7 @@ int reader_open(struct reader **out, FILE *fp, const char *name,
  * (which may carry rec->error if only that record is unreadable), 0 at the
  * end, or ERR_PARSE/ERR_TOOBIG/ERR_IO/ERR_ENCODING when the rest of the
  * input cannot be read, with 'msg' naming the line. */
-int reader_next(struct reader *r, struct record *rec, char *msg,
-                size_t msgsz);
+int reader_next(struct reader *r, struct record *rec, char *msg, size_t msgsz);
 /* The legacy GeoJSON "crs" member's EPSG code, or 0 (RFC 7946 dropped the
  * member, but Belgian Lambert exports still write it). */
 int reader_crs(const struct reader *r);

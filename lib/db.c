@@ -151,8 +151,7 @@ out:
     return db_exec(db, "COMMIT", msg, msgsz);
 }
 
-static int db_configure(sqlite3 *db, enum db_mode mode, char *msg,
-                        size_t msgsz)
+static int db_configure(sqlite3 *db, enum db_mode mode, char *msg, size_t msgsz)
 {
     /* Readers wait out a commit instead of failing (SQLite busy handler). */
     sqlite3_busy_timeout(db, 5000);

@@ -11,8 +11,8 @@
 #define DB_SCHEMA_VERSION 4
 
 enum db_mode {
-    DB_READONLY,  /* the server: never writes, never migrates */
-    DB_READWRITE  /* the importer: creates, migrates, WAL */
+    DB_READONLY, /* the server: never writes, never migrates */
+    DB_READWRITE /* the importer: creates, migrates, WAL */
 };
 
 /* Open 'path'. In DB_READWRITE mode a missing file is created and an older

@@ -254,8 +254,8 @@ static int build_grid(struct gazetteer *g)
         if (pass == 1) {
             for (size_t c = 0; c < ncells; c++)
                 g->cell_start[c + 1] += g->cell_start[c];
-            g->cell_items = malloc((g->cell_start[ncells] + 1) *
-                                   sizeof *g->cell_items);
+            g->cell_items =
+                malloc((g->cell_start[ncells] + 1) * sizeof *g->cell_items);
             fill = calloc(ncells, sizeof *fill);
             if (!g->cell_items || !fill) {
                 free(fill);
@@ -394,8 +394,8 @@ static int load_postcodes(struct gazetteer *g, const char *path, char *msg,
         g->postcodes[g->npostcodes].line = lineno;
         rc = parse_postcode_line(line, &g->postcodes[g->npostcodes]);
         if (rc < 0) {
-            snprintf(msg, msgsz, "%s:%zu: not 'postcode,place,lon,lat'",
-                     path, lineno);
+            snprintf(msg, msgsz, "%s:%zu: not 'postcode,place,lon,lat'", path,
+                     lineno);
             goto out;
         }
         g->npostcodes++;
@@ -415,8 +415,7 @@ out:
     return rc;
 }
 
-int gaz_load(const char *dir, struct gazetteer **out, char *msg,
-             size_t msgsz)
+int gaz_load(const char *dir, struct gazetteer **out, char *msg, size_t msgsz)
 {
     char path[4096];
     struct gazetteer *g = calloc(1, sizeof *g);
@@ -463,8 +462,8 @@ static bool grid_cell(const struct gazetteer *g, double lat, double lon,
     return true;
 }
 
-const struct gaz_commune *gaz_commune_at(const struct gazetteer *g,
-                                         double lat, double lon)
+const struct gaz_commune *gaz_commune_at(const struct gazetteer *g, double lat,
+                                         double lon)
 {
     size_t cell;
     if (!grid_cell(g, lat, lon, 0, 0, &cell))
@@ -493,8 +492,7 @@ static double segment_distance_m(double lat, double lon, const double *a,
     return sqrt(px * px + py * py) * 111195.0; /* metres per degree */
 }
 
-double gaz_border_distance_m(const struct gazetteer *g, double lat,
-                             double lon)
+double gaz_border_distance_m(const struct gazetteer *g, double lat, double lon)
 {
     double best = INFINITY;
     size_t cell;
@@ -508,10 +506,9 @@ double gaz_border_distance_m(const struct gazetteer *g, double lat,
                 size_t start = 0;
                 for (size_t r = 0; r < c->nrings; r++) {
                     for (size_t i = start + 1; i < c->ring_end[r]; i++)
-                        best = fmin(best,
-                                    segment_distance_m(lat, lon,
-                                                       &c->pts[2 * (i - 1)],
-                                                       &c->pts[2 * i]));
+                        best = fmin(best, segment_distance_m(
+                                              lat, lon, &c->pts[2 * (i - 1)],
+                                              &c->pts[2 * i]));
                     start = c->ring_end[r];
                 }
             }

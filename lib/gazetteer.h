@@ -32,20 +32,18 @@ struct gazetteer;
 /* Load the gazetteer from directory 'dir' (be-municipalities.geojson and
  * be-postcodes.csv). Returns 0 or ERR_IO/ERR_PARSE/ERR_NOMEM with the file
  * and reason in 'msg'; *out is NULL on error. */
-int gaz_load(const char *dir, struct gazetteer **out, char *msg,
-             size_t msgsz);
+int gaz_load(const char *dir, struct gazetteer **out, char *msg, size_t msgsz);
 void gaz_free(struct gazetteer *g);
 
 size_t gaz_commune_count(const struct gazetteer *g);
 const struct gaz_commune *gaz_commune_at_index(const struct gazetteer *g,
                                                size_t i);
 /* The municipality containing (lat, lon), or NULL. */
-const struct gaz_commune *gaz_commune_at(const struct gazetteer *g,
-                                         double lat, double lon);
+const struct gaz_commune *gaz_commune_at(const struct gazetteer *g, double lat,
+                                         double lon);
 /* Distance in metres from (lat, lon) to the nearest municipality
  * boundary within about 5 km, or a larger number when none is near. */
-double gaz_border_distance_m(const struct gazetteer *g, double lat,
-                             double lon);
+double gaz_border_distance_m(const struct gazetteer *g, double lat, double lon);
 /* The municipality with NIS code 'nis', or NULL. */
 const struct gaz_commune *gaz_commune_by_nis(const struct gazetteer *g,
                                              const char *nis);

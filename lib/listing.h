@@ -43,7 +43,7 @@ enum pos_source {
 #define AGE_UNKNOWN (-1)
 
 struct listing {
-    char *str[F_NSTR]; /* NULL when the source gives nothing */
+    char *str[F_NSTR];    /* NULL when the source gives nothing */
     int age_min, age_max; /* inclusive; AGE_UNKNOWN when not given */
     double lat, lon;      /* WGS84 degrees; valid when pos != POS_NONE */
     enum pos_source pos;

@@ -35,18 +35,17 @@ static json_t *serving(struct request *rq, const char *category,
     sqlite3_bind_int(st, 3, located_too);
     while (sqlite3_step(st) == SQLITE_ROW) {
         json_t *f = store_feature(st, 0);
-        json_object_set_new(json_object_get(f, "properties"), "basis",
-                            json_string((const char *)sqlite3_column_text(
-                                st, STORE_NCOLUMNS)));
+        json_object_set_new(
+            json_object_get(f, "properties"), "basis",
+            json_string((const char *)sqlite3_column_text(st, STORE_NCOLUMNS)));
         json_array_append_new(out, f);
     }
     sqlite3_reset(st);
     return out;
 }
 
-static const struct gaz_commune *find_commune(struct request *rq,
-                                              struct reply *rp,
-                                              const char **postcode)
+static const struct gaz_commune *
+find_commune(struct request *rq, struct reply *rp, const char **postcode)
 {
     const struct gazetteer *gaz = rq->ctx->gaz;
     const char *code = rq->path + strlen("/api/communes");

@@ -17,7 +17,7 @@ void reply_cacheable(struct request *rq, struct reply *rp, int max_age_s)
 {
     snprintf(rp->etag, sizeof rp->etag, "\"f%d-d%lld\"", ANSWER_FORMAT,
              rq->store ? store_data_version(rq->store) : 0LL);
-    rp->cache_control = max_age_s >= 300 ? "public, max-age=300"
+    rp->cache_control = max_age_s >= 300  ? "public, max-age=300"
                         : max_age_s >= 60 ? "public, max-age=60"
                                           : "no-cache";
 }
@@ -120,8 +120,8 @@ void api_listings_geojson(struct request *rq, struct reply *rp)
 
 void api_listing(struct request *rq, struct reply *rp)
 {
-    static const char sql[] = "SELECT " STORE_LISTING_COLUMNS
-                              " FROM listings l WHERE l.id = ?1";
+    static const char sql[] =
+        "SELECT " STORE_LISTING_COLUMNS " FROM listings l WHERE l.id = ?1";
     const char *idtext = rq->path + strlen("/api/listings/");
     char *end;
     long long id = strtoll(idtext, &end, 10);

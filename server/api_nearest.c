@@ -14,7 +14,8 @@
 
 #define NEAREST_DEFAULT 5
 #define NEAREST_MAX 50
-#define MAX_RADIUS_M 600000.0 /* beyond Belgium's diameter from anywhere in it */
+#define MAX_RADIUS_M                                                           \
+    600000.0 /* beyond Belgium's diameter from anywhere in it */
 
 struct nearest_query {
     double lat, lon, max_m;
@@ -53,8 +54,8 @@ static int read_query(struct request *rq, struct reply *rp,
 
 void api_nearest(struct request *rq, struct reply *rp)
 {
-    static const char row_sql[] = "SELECT " STORE_LISTING_COLUMNS
-                                  " FROM listings l WHERE l.id = ?1";
+    static const char row_sql[] =
+        "SELECT " STORE_LISTING_COLUMNS " FROM listings l WHERE l.id = ?1";
     struct nearest_query q = {0};
     struct spatial_hit hits[NEAREST_MAX];
     if (read_query(rq, rp, &q) < 0)
@@ -84,8 +85,8 @@ void api_nearest(struct request *rq, struct reply *rp)
                             json_integer((json_int_t)llround(hits[i].d)));
         json_array_append_new(features, f);
     }
-    json_t *fc = json_pack("{s:s,s:o}", "type", "FeatureCollection",
-                           "features", features);
+    json_t *fc = json_pack("{s:s,s:o}", "type", "FeatureCollection", "features",
+                           features);
     reply_json_text(rp, json_dumps(fc, JSON_COMPACT), "application/geo+json");
     json_decref(fc);
     reply_cacheable(rq, rp, 60);

@@ -56,8 +56,8 @@ static void landing(struct request *rq, struct reply *rp)
     char base[400], href[500];
     base_url(rq, base, sizeof base);
     json_t *links = json_array();
-    json_array_append_new(links, link(base, "self", "application/json",
-                                      "This document"));
+    json_array_append_new(
+        links, link(base, "self", "application/json", "This document"));
     snprintf(href, sizeof href, "%s/api", base);
     json_array_append_new(links,
                           link(href, "service-desc",
@@ -82,8 +82,8 @@ static void landing(struct request *rq, struct reply *rp)
 static void conformance(struct request *rq, struct reply *rp)
 {
     reply_with(rq, rp,
-               json_pack("{s:[sss]}", "conformsTo", CONF "core",
-                         CONF "geojson", CONF "oas30"),
+               json_pack("{s:[sss]}", "conformsTo", CONF "core", CONF "geojson",
+                         CONF "oas30"),
                "application/json");
 }
 
@@ -108,13 +108,13 @@ static json_t *collection(struct request *rq, const char *slug,
     snprintf(href, sizeof href, "%s/collections/%s", base, slug);
     json_array_append_new(links, link(href, "self", "application/json", title));
     snprintf(href, sizeof href, "%s/collections/%s/items", base, slug);
-    json_array_append_new(links, link(href, "items", "application/geo+json",
-                                      "The listings"));
-    return json_pack("{s:s,s:s,s:s,s:{s:{s:[[ffff]],s:s}},s:s,s:[s],s:o}",
-                     "id", slug, "title", title, "description", title,
-                     "extent", "spatial", "bbox", bb[0], bb[1], bb[2], bb[3],
-                     "crs", CRS84, "itemType", "feature", "crs", CRS84,
-                     "links", links);
+    json_array_append_new(
+        links, link(href, "items", "application/geo+json", "The listings"));
+    return json_pack("{s:s,s:s,s:s,s:{s:{s:[[ffff]],s:s}},s:s,s:[s],s:o}", "id",
+                     slug, "title", title, "description", title, "extent",
+                     "spatial", "bbox", bb[0], bb[1], bb[2], bb[3], "crs",
+                     CRS84, "itemType", "feature", "crs", CRS84, "links",
+                     links);
 }
 
 /* The collections, or one of them when 'only' is set (NULL if unknown). */
@@ -129,7 +129,8 @@ static json_t *collections(struct request *rq, const char *only)
         if (only && strcmp(only, slug) != 0)
             continue;
         json_array_append_new(
-            list, collection(rq, slug, (const char *)sqlite3_column_text(st, 1)));
+            list,
+            collection(rq, slug, (const char *)sqlite3_column_text(st, 1)));
     }
     if (st)
         sqlite3_reset(st);
@@ -147,8 +148,8 @@ static void all_collections(struct request *rq, struct reply *rp)
     base_url(rq, base, sizeof base);
     snprintf(href, sizeof href, "%s/collections", base);
     json_t *links = json_array();
-    json_array_append_new(links,
-                          link(href, "self", "application/json", "Collections"));
+    json_array_append_new(
+        links, link(href, "self", "application/json", "Collections"));
     reply_with(rq, rp,
                json_pack("{s:o,s:o}", "links", links, "collections",
                          collections(rq, NULL)),
@@ -160,8 +161,9 @@ static json_t *page_link(const char *base, const char *cid, const char *rel,
                          long limit, long offset, const char *bbox)
 {
     char href[1200];
-    snprintf(href, sizeof href, "%s/collections/%s/items?limit=%ld&offset=%ld%s%s",
-             base, cid, limit, offset, bbox ? "&bbox=" : "", bbox ? bbox : "");
+    snprintf(href, sizeof href,
+             "%s/collections/%s/items?limit=%ld&offset=%ld%s%s", base, cid,
+             limit, offset, bbox ? "&bbox=" : "", bbox ? bbox : "");
     return link(href, rel, "application/geo+json",
                 strcmp(rel, "next") == 0   ? "Next page"
                 : strcmp(rel, "prev") == 0 ? "Previous page"
@@ -190,8 +192,8 @@ static void items(struct request *rq, struct reply *rp, const char *cid)
     }
     param_get(rq, "datetime"); /* listings have no time: every one matches */
     int l = b < 0 ? -1 : param_long(rq, rp, "limit", 1, OGC_MAX_LIMIT, &limit);
-    int o = l < 0 ? -1
-                  : param_long(rq, rp, "offset", 0, OGC_MAX_OFFSET, &offset);
+    int o =
+        l < 0 ? -1 : param_long(rq, rp, "offset", 0, OGC_MAX_OFFSET, &offset);
     if (o < 0 || !check_format(rq, rp) || reject_unknown_params(rq, rp))
         return;
     sqlite3_stmt *cs = store_prepare(rq->store, count_sql);
@@ -206,8 +208,8 @@ static void items(struct request *rq, struct reply *rp, const char *cid)
         for (int i = 0; b > 0 && i < 4; i++)
             sqlite3_bind_double(both[k], 2 + i, bb[i]);
     }
-    long long matched = sqlite3_step(cs) == SQLITE_ROW
-                            ? sqlite3_column_int64(cs, 0) : 0;
+    long long matched =
+        sqlite3_step(cs) == SQLITE_ROW ? sqlite3_column_int64(cs, 0) : 0;
     sqlite3_reset(cs);
     sqlite3_bind_int64(ps, 6, limit);
     sqlite3_bind_int64(ps, 7, offset);
@@ -220,18 +222,18 @@ static void items(struct request *rq, struct reply *rp, const char *cid)
     }
     sqlite3_reset(ps);
     json_t *links = json_array();
-    json_array_append_new(links,
-                          page_link(base, cid, "self", limit, offset, bbox_text));
+    json_array_append_new(
+        links, page_link(base, cid, "self", limit, offset, bbox_text));
     if (offset + limit < matched)
-        json_array_append_new(
-            links, page_link(base, cid, "next", limit, offset + limit, bbox_text));
+        json_array_append_new(links, page_link(base, cid, "next", limit,
+                                               offset + limit, bbox_text));
     if (offset > 0)
         json_array_append_new(
             links, page_link(base, cid, "prev", limit,
                              offset > limit ? offset - limit : 0, bbox_text));
     snprintf(href, sizeof href, "%s/collections/%s", base, cid);
-    json_array_append_new(links, link(href, "collection", "application/json",
-                                      "The collection"));
+    json_array_append_new(
+        links, link(href, "collection", "application/json", "The collection"));
     char stamp[32];
     time_t now = time(NULL);
     struct tm tm;
@@ -250,9 +252,9 @@ static void items(struct request *rq, struct reply *rp, const char *cid)
 static void item(struct request *rq, struct reply *rp, const char *cid,
                  const char *fid)
 {
-    static const char sql[] = "SELECT " STORE_LISTING_COLUMNS
-                              " FROM listings l WHERE l.id = ?1"
-                              " AND l.category = ?2";
+    static const char sql[] =
+        "SELECT " STORE_LISTING_COLUMNS " FROM listings l WHERE l.id = ?1"
+        " AND l.category = ?2";
     char *end;
     long long id = strtoll(fid, &end, 10);
     if (!check_format(rq, rp) || reject_unknown_params(rq, rp))
@@ -275,11 +277,11 @@ static void item(struct request *rq, struct reply *rp, const char *cid,
     base_url(rq, base, sizeof base);
     json_t *links = json_array();
     snprintf(href, sizeof href, "%s/collections/%s/items/%lld", base, cid, id);
-    json_array_append_new(links, link(href, "self", "application/geo+json",
-                                      "This feature"));
+    json_array_append_new(
+        links, link(href, "self", "application/geo+json", "This feature"));
     snprintf(href, sizeof href, "%s/collections/%s", base, cid);
-    json_array_append_new(links, link(href, "collection", "application/json",
-                                      "The collection"));
+    json_array_append_new(
+        links, link(href, "collection", "application/json", "The collection"));
     json_object_set_new(f, "links", links);
     reply_with(rq, rp, f, "application/geo+json");
 }
@@ -291,7 +293,9 @@ static void openapi(struct request *rq, struct reply *rp)
     base_url(rq, base, sizeof base);
     json_t *ok = json_pack("{s:{s:s}}", "200", "description", "OK");
     json_t *paths = json_object();
-    const char *const ps[] = {"/", "/conformance", "/collections",
+    const char *const ps[] = {"/",
+                              "/conformance",
+                              "/collections",
                               "/collections/{collectionId}",
                               "/collections/{collectionId}/items",
                               "/collections/{collectionId}/items/{featureId}"};

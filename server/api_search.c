@@ -29,7 +29,7 @@
 #define MAX_OFFSET 1000
 
 struct term {
-    char text[MAX_TERM];                   /* folded, as in the index */
+    char text[MAX_TERM];                      /* folded, as in the index */
     char fuzzy[MAX_FUZZY_PER_TERM][MAX_TERM]; /* close index words */
     int nfuzzy;
 };
@@ -98,8 +98,8 @@ static int edit_distance(const char *a, const char *b, int cap)
                 v = d[i][j - 1] + 1;
             if (d[i - 1][j - 1] + cost < v)
                 v = d[i - 1][j - 1] + cost;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < v)
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+                a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
                 v = d[i - 2][j - 2] + 1;
             d[i][j] = v;
             if (v < best)
@@ -150,10 +150,11 @@ static void fts_query(const struct search *s, bool fuzzy, char *out,
     out[0] = '\0';
     for (int i = 0; i < s->n; i++) {
         const struct term *t = &s->t[i];
-        n += (size_t)snprintf(out + n, outsz - n, "%s(\"%s\"*", i ? " AND " : "",
-                              t->text);
+        n += (size_t)snprintf(out + n, outsz - n, "%s(\"%s\"*",
+                              i ? " AND " : "", t->text);
         for (int k = 0; fuzzy && k < t->nfuzzy && n < outsz; k++)
-            n += (size_t)snprintf(out + n, outsz - n, " OR \"%s\"", t->fuzzy[k]);
+            n +=
+                (size_t)snprintf(out + n, outsz - n, " OR \"%s\"", t->fuzzy[k]);
         if (n < outsz)
             n += (size_t)snprintf(out + n, outsz - n, ")");
         if (n >= outsz)
@@ -170,10 +171,12 @@ static json_t *matched_words(const struct search *s, sqlite3_stmt *row)
     for (size_t c = 0; c < sizeof cols / sizeof *cols; c++) {
         const char *text = (const char *)sqlite3_column_text(row, cols[c]);
         for (const char *p = text; p && *p;) {
-            while (*p && !isalnum((unsigned char)*p) && (unsigned char)*p < 0x80)
+            while (*p && !isalnum((unsigned char)*p) &&
+                   (unsigned char)*p < 0x80)
                 p++;
             const char *start = p;
-            while (*p && (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80))
+            while (*p &&
+                   (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80))
                 p++;
             if (p == start)
                 continue;
@@ -249,9 +252,9 @@ static long run_query(struct request *rq, struct search *s, const char *match,
         json_object_set_new(p, "matched", matched_words(s, st));
         json_object_set_new(p, "fuzzy", json_boolean(fuzzy));
         if (s->has_near) {
-            json_t *d = json_integer((json_int_t)llround(geo_distance_m(
-                s->lat, s->lon, sqlite3_column_double(st, 8),
-                sqlite3_column_double(st, 9))));
+            json_t *d = json_integer((json_int_t)llround(
+                geo_distance_m(s->lat, s->lon, sqlite3_column_double(st, 8),
+                               sqlite3_column_double(st, 9))));
             json_object_set_new(p, "distance_m", d);
         }
         json_array_append_new(features, f);
@@ -301,8 +304,8 @@ static int read_search(struct request *rq, struct reply *rp, struct search *s)
     int c = param_categories(rq, rp, "category", s->cats, sizeof s->cats);
     int nr = c < 0 ? -1 : param_point(rq, rp, "near", &s->lat, &s->lon);
     int l = nr < 0 ? -1 : param_long(rq, rp, "limit", 1, SEARCH_MAX, &s->limit);
-    int o = l < 0 ? -1
-                  : param_long(rq, rp, "offset", 0, MAX_OFFSET, &s->offset);
+    int o =
+        l < 0 ? -1 : param_long(rq, rp, "offset", 0, MAX_OFFSET, &s->offset);
     if (o < 0 || reject_unknown_params(rq, rp))
         return -1;
     s->has_cat = c > 0;
@@ -354,5 +357,6 @@ void api_search(struct request *rq, struct reply *rp)
     reply_json_text(rp, json_dumps(fc, JSON_COMPACT), "application/geo+json");
     json_decref(fc);
     reply_cacheable(rq, rp, 60);
-    rp->cache_control = "private, max-age=60"; /* search text: no shared cache */
+    rp->cache_control =
+        "private, max-age=60"; /* search text: no shared cache */
 }

@@ -29,9 +29,9 @@
 
 /* Pages may load only from our own origin: no third party ever sees a
  * visitor (the core promise of the directory). */
-#define CSP                                                                  \
-    "default-src 'self'; img-src 'self' data: blob:; "                       \
-    "worker-src 'self' blob:; child-src 'self' blob:; object-src 'none'; "   \
+#define CSP                                                                    \
+    "default-src 'self'; img-src 'self' data: blob:; "                         \
+    "worker-src 'self' blob:; child-src 'self' blob:; object-src 'none'; "     \
     "base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
 
 struct http_server {
@@ -47,8 +47,8 @@ void reply_error(struct reply *rp, int status, const char *code,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    json_t *j = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message",
-                          msg);
+    json_t *j =
+        json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg);
     rp->status = status;
     rp->etag[0] = '\0';
     rp->cache_control = NULL;
@@ -79,8 +79,8 @@ bool reject_unknown_params(struct request *rq, struct reply *rp)
         if (!rq->params[i].used && strcmp(rq->params[i].key, "_") != 0) {
             char shown[64];
             snprintf(shown, sizeof shown, "%.60s", rq->params[i].key);
-            reply_error(rp, 400, "unknown_parameter",
-                        "%s: unknown parameter", shown);
+            reply_error(rp, 400, "unknown_parameter", "%s: unknown parameter",
+                        shown);
             return true;
         }
     return false;
@@ -228,8 +228,8 @@ static bool etag_matches(const char *inm, const char *etag)
             return true;
         if (p[0] == 'W' && p[1] == '/')
             p += 2;
-        if (strncmp(p, bare, n) == 0 && (p[n] == ',' || p[n] == ' ' ||
-                                         p[n] == '\0'))
+        if (strncmp(p, bare, n) == 0 &&
+            (p[n] == ',' || p[n] == ' ' || p[n] == '\0'))
             return true;
         /* A gzip variant's tag ("...-gz") names the same data. */
         if (n > 1 && strncmp(p, bare, n - 1) == 0 &&
@@ -311,7 +311,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *rp,
     bool gz = false;
     if (rp->status == 200 && etag_matches(inm, rp->etag)) {
         rp->status = 304;
-        r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+        r = MHD_create_response_from_buffer(0, (void *)"",
+                                            MHD_RESPMEM_PERSISTENT);
     } else if (rp->file[0]) {
         int fd = open(rp->file, O_RDONLY | O_CLOEXEC);
         if (fd >= 0)
@@ -325,9 +326,9 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *rp,
             body = strdup("");
             len = 0;
         }
-        bool compressible =
-            rp->content_type && (starts_with(rp->content_type, "application/") ||
-                                 starts_with(rp->content_type, "text/"));
+        bool compressible = rp->content_type &&
+                            (starts_with(rp->content_type, "application/") ||
+                             starts_with(rp->content_type, "text/"));
         if (compressible && len >= GZIP_MIN_BYTES && m == HTTP_GET &&
             accepts_gzip(c)) {
             char *z = gzip_body(body, len, &zlen);
@@ -483,14 +484,13 @@ int http_start(struct http_server **out, const char *addr,
     s->d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_EPOLL |
             MHD_USE_TURBO,
-        0, NULL,
-        NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
-        MHD_OPTION_THREAD_POOL_SIZE, lim->threads,
-        MHD_OPTION_CONNECTION_LIMIT, lim->max_connections,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, lim->per_ip_connections,
-        MHD_OPTION_CONNECTION_TIMEOUT, lim->idle_timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, lim->memory_per_connection,
-        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+        0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
+        MHD_OPTION_THREAD_POOL_SIZE, lim->threads, MHD_OPTION_CONNECTION_LIMIT,
+        lim->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        lim->per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+        lim->idle_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        lim->memory_per_connection, MHD_OPTION_UNESCAPE_CALLBACK, unescape,
+        NULL, MHD_OPTION_END);
     if (!s->d) {
         snprintf(msg, msgsz, "cannot listen on %s (address in use?)", addr);
         free(s);

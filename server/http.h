@@ -12,7 +12,7 @@
 
 #include "buf.h"
 
-#define HTTP_MAX_PARAMS 16      /* query parameters in one request */
+#define HTTP_MAX_PARAMS 16         /* query parameters in one request */
 #define HTTP_MAX_BODY (256u << 20) /* largest answer we build */
 
 struct store;
@@ -38,7 +38,7 @@ struct request {
     const char *path; /* decoded by MHD, starts with '/' */
     struct param params[HTTP_MAX_PARAMS];
     int nparams;
-    const char *host; /* Host header, for absolute links (OGC) */
+    const char *host;    /* Host header, for absolute links (OGC) */
     struct store *store; /* this thread's read-only connection, or NULL */
     const struct server_ctx *ctx;
 };

@@ -44,17 +44,18 @@ static long number(const char *opt, const char *v, long lo, long hi)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"db", 1, NULL, 'd'},      {"listen", 1, NULL, 'l'},
-        {"web", 1, NULL, 'w'},     {"threads", 1, NULL, 't'},
-        {"data", 1, NULL, 'D'},    {"max-connections", 1, NULL, 'c'},
-        {"per-ip", 1, NULL, 'p'},  {"timeout", 1, NULL, 'T'},
-        {"help", 0, NULL, 'h'},    {NULL, 0, NULL, 0}};
+        {"db", 1, NULL, 'd'},     {"listen", 1, NULL, 'l'},
+        {"web", 1, NULL, 'w'},    {"threads", 1, NULL, 't'},
+        {"data", 1, NULL, 'D'},   {"max-connections", 1, NULL, 'c'},
+        {"per-ip", 1, NULL, 'p'}, {"timeout", 1, NULL, 'T'},
+        {"help", 0, NULL, 'h'},   {NULL, 0, NULL, 0}};
     const char *db = "var/amo.db", *listen = "127.0.0.1:8080";
     const char *web = AMO_WEB_DIR, *data = AMO_DATA_DIR "/gazetteer";
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     /* One worker per core: more only adds context switches (measured with
      * bench-server); requests never block on anything but the CPU. */
-    struct http_limits lim = {.threads = cores > 0 && cores < 64 ? (unsigned)cores : 2,
+    struct http_limits lim = {.threads =
+                                  cores > 0 && cores < 64 ? (unsigned)cores : 2,
                               .max_connections = 1024,
                               /* generous: a whole school can sit behind
                                * one address */
@@ -69,13 +70,16 @@ int main(int argc, char **argv)
         case 'l': listen = optarg; break;
         case 'w': web = optarg; break;
         case 'D': data = optarg; break;
-        case 't': lim.threads = (unsigned)number("--threads", optarg, 1, 64); break;
+        case 't':
+            lim.threads = (unsigned)number("--threads", optarg, 1, 64);
+            break;
         case 'c':
             lim.max_connections =
                 (unsigned)number("--max-connections", optarg, 1, 100000);
             break;
         case 'p':
-            lim.per_ip_connections = (unsigned)number("--per-ip", optarg, 1, 10000);
+            lim.per_ip_connections =
+                (unsigned)number("--per-ip", optarg, 1, 10000);
             break;
         case 'T':
             lim.idle_timeout_s = (unsigned)number("--timeout", optarg, 1, 3600);
@@ -96,8 +100,9 @@ int main(int argc, char **argv)
     }
     sqlite3 *probe = NULL;
     if (db_open(db, DB_READONLY, &probe, msg, sizeof msg) < 0)
-        fprintf(stderr, "amo-server: warning: %s (answering 503 until it can "
-                        "be read)\n",
+        fprintf(stderr,
+                "amo-server: warning: %s (answering 503 until it can "
+                "be read)\n",
                 msg);
     sqlite3_close(probe);
     struct server_ctx ctx = {.db_path = db,
@@ -121,8 +126,8 @@ int main(int argc, char **argv)
     char host[64];
     snprintf(host, sizeof host, "%.*s", (int)(strrchr(listen, ':') - listen),
              listen);
-    printf("amo-server: listening on http://%s:%d/\n", host[0] ? host : "0.0.0.0",
-           port);
+    printf("amo-server: listening on http://%s:%d/\n",
+           host[0] ? host : "0.0.0.0", port);
     fflush(stdout);
     int sig;
     sigwait(&set, &sig);

@@ -62,8 +62,8 @@ int param_long(struct request *rq, struct reply *rp, const char *key, long lo,
 
 static bool category_known(struct request *rq, const char *slug, size_t n)
 {
-    sqlite3_stmt *st = store_prepare(
-        rq->store, "SELECT 1 FROM categories WHERE slug = ?1");
+    sqlite3_stmt *st =
+        store_prepare(rq->store, "SELECT 1 FROM categories WHERE slug = ?1");
     if (!st)
         return false;
     sqlite3_bind_text(st, 1, slug, (int)n, SQLITE_STATIC);

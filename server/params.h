@@ -17,8 +17,8 @@ const char *param_get(struct request *rq, const char *key);
  * -1 when invalid (reply set). */
 int param_double(struct request *rq, struct reply *rp, const char *key,
                  double lo, double hi, double *out);
-int param_long(struct request *rq, struct reply *rp, const char *key,
-               long lo, long hi, long *out);
+int param_long(struct request *rq, struct reply *rp, const char *key, long lo,
+               long hi, long *out);
 /* "amo,cpas" checked against the categories table, as ",amo,cpas," in
  * 'out' (for instr() in SQL). Same returns. */
 int param_categories(struct request *rq, struct reply *rp, const char *key,

@@ -29,8 +29,8 @@ struct spatial {
     long long version;
     int refs;
     size_t n;
-    struct point *pts;  /* sorted by cell */
-    uint32_t *start;    /* cell c holds pts[start[c] .. start[c+1]) */
+    struct point *pts; /* sorted by cell */
+    uint32_t *start;   /* cell c holds pts[start[c] .. start[c+1]) */
     double lat0, lon0, step_lat, step_lon, cell_m;
     long w, h;
     char cats[MAX_CATEGORIES][32];
@@ -126,9 +126,11 @@ static struct spatial *build(struct store *s)
         p->cat = (uint8_t)category_index(
             sp, (const char *)sqlite3_column_text(st, 3));
         p->age_min = sqlite3_column_type(st, 4) == SQLITE_NULL
-                         ? -1 : (int16_t)sqlite3_column_int(st, 4);
+                         ? -1
+                         : (int16_t)sqlite3_column_int(st, 4);
         p->age_max = sqlite3_column_type(st, 5) == SQLITE_NULL
-                         ? -1 : (int16_t)sqlite3_column_int(st, 5);
+                         ? -1
+                         : (int16_t)sqlite3_column_int(st, 5);
         min_lat = fmin(min_lat, p->lat);
         max_lat = fmax(max_lat, p->lat);
         min_lon = fmin(min_lon, p->lon);
@@ -212,14 +214,13 @@ static bool matches(const struct spatial *sp, const struct spatial_query *q,
 }
 
 /* Insert into the sorted top-k array (k small: insertion is fastest). */
-static void keep(struct spatial_hit *top, long *n, long k, int64_t id,
-                 double d)
+static void keep(struct spatial_hit *top, long *n, long k, int64_t id, double d)
 {
     if (*n == k && d >= top[k - 1].d)
         return;
     long i = *n < k ? (*n)++ : k - 1;
-    while (i > 0 && (top[i - 1].d > d ||
-                     (top[i - 1].d == d && top[i - 1].id > id))) {
+    while (i > 0 &&
+           (top[i - 1].d > d || (top[i - 1].d == d && top[i - 1].id > id))) {
         top[i] = top[i - 1];
         i--;
     }

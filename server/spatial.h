@@ -16,10 +16,10 @@ struct spatial;
 
 struct spatial_query {
     double lat, lon;
-    double max_m;          /* ignore listings farther away */
-    long limit;            /* k */
+    double max_m;           /* ignore listings farther away */
+    long limit;             /* k */
     const char *categories; /* ",amo,cpas," or NULL for all */
-    int age;               /* -1: any */
+    int age;                /* -1: any */
 };
 
 struct spatial_hit {

@@ -241,7 +241,8 @@ json_t *store_feature(sqlite3_stmt *row, int f)
     json_t *geom = json_object();
     json_object_set_new(geom, "type", json_string("Point"));
     json_object_set_new(geom, "coordinates",
-                        json_pack("[oo]", coord(sqlite3_column_double(row, f + 9)),
+                        json_pack("[oo]",
+                                  coord(sqlite3_column_double(row, f + 9)),
                                   coord(sqlite3_column_double(row, f + 8))));
     json_object_set_new(feat, "geometry", geom);
     json_object_set_new(feat, "properties", store_properties(row, f));

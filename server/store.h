@@ -12,11 +12,11 @@
 #include <stddef.h>
 
 /* Columns every listing query selects, in this order (see store_feature). */
-#define STORE_LISTING_COLUMNS                                                \
-    "l.id, l.category, l.name, l.description, l.street, l.postcode,"         \
-    " l.commune, l.nis, l.lat, l.lon, l.position_source, l.phone, l.email,"  \
-    " l.website, l.age_min, l.age_max, l.languages, l.opening_hours,"        \
-    " l.themes, l.territory, l.source, l.source_url, l.source_id,"           \
+#define STORE_LISTING_COLUMNS                                                  \
+    "l.id, l.category, l.name, l.description, l.street, l.postcode,"           \
+    " l.commune, l.nis, l.lat, l.lon, l.position_source, l.phone, l.email,"    \
+    " l.website, l.age_min, l.age_max, l.languages, l.opening_hours,"          \
+    " l.themes, l.territory, l.source, l.source_url, l.source_id,"             \
     " l.verified_at, l.updated_at"
 #define STORE_NCOLUMNS 25
 

@@ -21,8 +21,8 @@ void server_start(struct server_proc *s, const char *db, const char *extra)
     assert_int_equal(pipe(fds), 0);
     char cmd[8192];
     snprintf(cmd, sizeof cmd,
-             "exec %s/amo-server --listen 127.0.0.1:0 --db '%s' %s",
-             bin_dir(), db, extra ? extra : "");
+             "exec %s/amo-server --listen 127.0.0.1:0 --db '%s' %s", bin_dir(),
+             db, extra ? extra : "");
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -83,9 +83,8 @@ static size_t collect(char *p, size_t size, size_t n, void *arg)
     return size * n;
 }
 
-void http_req(const struct server_proc *s, const char *method,
-              const char *path, const char *const *headers,
-              struct http_answer *a)
+void http_req(const struct server_proc *s, const char *method, const char *path,
+              const char *const *headers, struct http_answer *a)
 {
     char url[8192];
     snprintf(url, sizeof url, "http://127.0.0.1:%d%s", s->port, path);
@@ -146,7 +145,8 @@ const char *http_header(const struct http_answer *a, const char *name)
             const char *v = p + n + 1;
             while (*v == ' ')
                 v++;
-            snprintf(value, sizeof value, "%.*s", (int)(len - (size_t)(v - p)), v);
+            snprintf(value, sizeof value, "%.*s", (int)(len - (size_t)(v - p)),
+                     v);
             return value;
         }
         p = eol ? eol + 2 : p + len;

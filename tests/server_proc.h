@@ -29,9 +29,8 @@ struct http_answer {
 
 /* GET (or "HEAD", "POST", ...) 'path' on the server, with optional extra
  * request headers (NULL-terminated). */
-void http_req(const struct server_proc *s, const char *method,
-              const char *path, const char *const *headers,
-              struct http_answer *a);
+void http_req(const struct server_proc *s, const char *method, const char *path,
+              const char *const *headers, struct http_answer *a);
 void http_get(const struct server_proc *s, const char *path,
               struct http_answer *a);
 void http_answer_free(struct http_answer *a);

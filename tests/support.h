@@ -4,10 +4,13 @@
 #ifndef AMO_TEST_SUPPORT_H
 #define AMO_TEST_SUPPORT_H
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdint.h>
+
+/* cmocka.h needs the four headers above, so it stays in a block of its
+ * own (clang-format sorts includes within a block). */
 #include <cmocka.h>
 
 /* A fresh directory under $TMPDIR, removed by scratch_free(). */
@@ -29,12 +32,12 @@ int import(char **out, const char *db, const char *args);
 long long db_int(const char *db, const char *sql);
 char *db_text(const char *db, const char *sql);
 /* Assert that 'haystack' contains 'needle', printing both when not. */
-#define assert_contains(haystack, needle)                                    \
-    do {                                                                     \
-        const char *h_ = (haystack);                                         \
-        if (!h_ || !strstr(h_, (needle)))                                    \
-            fail_msg("expected to find \"%s\" in:\n%s", (needle),           \
-                     h_ ? h_ : "(null)");                                    \
+#define assert_contains(haystack, needle)                                      \
+    do {                                                                       \
+        const char *h_ = (haystack);                                           \
+        if (!h_ || !strstr(h_, (needle)))                                      \
+            fail_msg("expected to find \"%s\" in:\n%s", (needle),              \
+                     h_ ? h_ : "(null)");                                      \
     } while (0)
 
 #endif

@@ -16,8 +16,8 @@
 
 #define ETAG "\"v1\""
 
-static char *feed;        /* tests/fixtures/listings.csv */
-static int hits_304;      /* conditional requests answered 304 */
+static char *feed;   /* tests/fixtures/listings.csv */
+static int hits_304; /* conditional requests answered 304 */
 static char last_query[512];
 
 static enum MHD_Result queue(struct MHD_Connection *c, unsigned status,

@@ -91,8 +91,9 @@ static void csv_imports_with_quotes_and_embedded_newlines(void **state)
     assert_string_equal(d, "Informe et défend les jeunes sur leurs droits.\n"
                            "Aide juridique gratuite.");
     free(d);
-    assert_int_equal(db_int(e->db, "SELECT age_max FROM listings"
-                                   " WHERE source_id = 'amo-anderlecht-rythme'"),
+    assert_int_equal(db_int(e->db,
+                            "SELECT age_max FROM listings"
+                            " WHERE source_id = 'amo-anderlecht-rythme'"),
                      21);
     assert_int_equal(db_int(e->db, "SELECT count(*) FROM listing_territory"
                                    " WHERE nis = '21001'"),
@@ -198,25 +199,26 @@ static void every_validation_error_names_file_line_and_field(void **state)
     const char *bad =
         "id,category,name,postcode,phone,email,website,age_min,age_max,"
         "lat,lon,nis\n"
-        "1,amo,,1000,,,,,,,,\n"                    /* 2: missing name */
-        "2,youth-club,Club,1000,,,,,,,,\n"         /* 3: unknown category */
-        "3,amo,A,10OO,,,,,,,,\n"                   /* 4: postcode */
-        "4,amo,B,1000,02 12,,,,,,,\n"              /* 5: phone */
-        "5,amo,C,1000,,info-at-amo.be,,,,,,\n"     /* 6: email */
-        "6,amo,D,1000,,,htp:/amo,,,,,\n"           /* 7: URL */
-        "7,amo,E,1000,,,,150,,,,\n"                /* 8: age range */
-        "8,amo,F,1000,,,,18,12,,,\n"               /* 9: max below min */
-        "9,amo,G,,,,,,,91,4.35,\n"                 /* 10: lat range */
-        "10,amo,H,,,,,,,48.8566,2.3522,\n"         /* 11: Paris */
-        "11,amo,I,,,,,,,,,\n"                      /* 12: nowhere */
-        "12,amo,J,1000,,,,,,,,99999\n"             /* 13: nis */
-        "13,amo,K,1000,+32 2 209 61 61,,,,,,,\n";  /* 14: valid */
+        "1,amo,,1000,,,,,,,,\n"                   /* 2: missing name */
+        "2,youth-club,Club,1000,,,,,,,,\n"        /* 3: unknown category */
+        "3,amo,A,10OO,,,,,,,,\n"                  /* 4: postcode */
+        "4,amo,B,1000,02 12,,,,,,,\n"             /* 5: phone */
+        "5,amo,C,1000,,info-at-amo.be,,,,,,\n"    /* 6: email */
+        "6,amo,D,1000,,,htp:/amo,,,,,\n"          /* 7: URL */
+        "7,amo,E,1000,,,,150,,,,\n"               /* 8: age range */
+        "8,amo,F,1000,,,,18,12,,,\n"              /* 9: max below min */
+        "9,amo,G,,,,,,,91,4.35,\n"                /* 10: lat range */
+        "10,amo,H,,,,,,,48.8566,2.3522,\n"        /* 11: Paris */
+        "11,amo,I,,,,,,,,,\n"                     /* 12: nowhere */
+        "12,amo,J,1000,,,,,,,,99999\n"            /* 13: nis */
+        "13,amo,K,1000,+32 2 209 61 61,,,,,,,\n"; /* 14: valid */
     write_file(path_in(e->dir, "bad.csv"), bad, (size_t)-1);
     char args[4096], *out;
     snprintf(args, sizeof args, "'%s'", path_in(e->dir, "bad.csv"));
     assert_int_equal(import(&out, e->db, args), 1);
     assert_contains(out, "bad.csv:2: name: missing");
-    assert_contains(out, "bad.csv:3: category: unknown category \"youth-club\"");
+    assert_contains(out,
+                    "bad.csv:3: category: unknown category \"youth-club\"");
     assert_contains(out, "bad.csv:4: postcode: \"10OO\" is not a Belgian "
                          "postcode");
     assert_contains(out, "bad.csv:5: phone: \"02 12\" is not a Belgian phone");
@@ -341,8 +343,9 @@ static void changed_record_keeps_its_id_and_index_entries(void **state)
     assert_int_equal(import(&out, e->db, args), 0);
     assert_contains(out, "total: 0 added, 1 changed, 3 unchanged");
     free(out);
-    assert_int_equal(db_int(e->db, "SELECT id FROM listings"
-                                   " WHERE source_id = 'amo-anderlecht-rythme'"),
+    assert_int_equal(db_int(e->db,
+                            "SELECT id FROM listings"
+                            " WHERE source_id = 'amo-anderlecht-rythme'"),
                      id);
     /* The full-text index follows the change: old word gone, new one in. */
     char sql[256];
@@ -420,8 +423,7 @@ static void prune_within_guard_needs_no_force(void **state)
                "id,category,name,postcode\n1,cpas,A,1000\n2,cpas,B,1030\n"
                "3,cpas,C,1040\n4,cpas,D,1050\n5,cpas,E,1060\n",
                (size_t)-1);
-    snprintf(args, sizeof args, "--source s '%s'",
-             path_in(e->dir, "five.csv"));
+    snprintf(args, sizeof args, "--source s '%s'", path_in(e->dir, "five.csv"));
     assert_int_equal(import(NULL, e->db, args), 0);
     run(NULL, "head -5 '%s' > '%s'", path_in(e->dir, "five.csv"),
         path_in(e->dir, "four.csv"));

@@ -53,7 +53,8 @@ static void utf8_check_rejects_latin1_and_overlongs(void **state)
 static void trim_removes_spaces_and_nbsp(void **state)
 {
     (void)state;
-    char s[] = " \t\xc2\xa0" "AMO Rythme\xc2\xa0 \r\n";
+    char s[] = " \t\xc2\xa0"
+               "AMO Rythme\xc2\xa0 \r\n";
     assert_string_equal(text_trim(s), "AMO Rythme");
     char e[] = "   ";
     assert_string_equal(text_trim(e), "");
@@ -195,8 +196,7 @@ static void newer_database_is_refused_with_a_clear_message(void **state)
     sqlite3 *db = NULL;
     char msg[512] = "";
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(db_exec(db, "PRAGMA user_version=99", msg, sizeof msg),
-                     0);
+    assert_int_equal(db_exec(db, "PRAGMA user_version=99", msg, sizeof msg), 0);
     sqlite3_close(db);
     assert_int_equal(db_open(path, DB_READWRITE, &db, msg, sizeof msg),
                      ERR_SCHEMA);

@@ -120,8 +120,8 @@ static void routes_answer_with_the_directory(void **state)
                      db_int(E.db, "SELECT count(*) FROM listings WHERE"
                                   " category='sdj'"));
     /* bbox: the Brussels region's extent holds its 19 CPAS. */
-    j = get_json("/api/listings.geojson?category=cpas&bbox=4.24,50.76,4.49,50.92",
-                 200);
+    j = get_json(
+        "/api/listings.geojson?category=cpas&bbox=4.24,50.76,4.49,50.92", 200);
     assert_int_equal(json_array_size(json_object_get(j, "features")), 19);
     json_decref(j);
     /* One listing by id. */
@@ -164,15 +164,15 @@ static int cmp_row(const void *x, const void *y)
 }
 
 /* The API's k nearest must equal a brute-force scan of the database. */
-static void expect_exact_nearest(double lat, double lon, const char *cat,
-                                 int k)
+static void expect_exact_nearest(double lat, double lon, const char *cat, int k)
 {
     sqlite3 *db;
     sqlite3_stmt *st;
     struct row rows[2000];
     int n = 0;
     assert_int_equal(sqlite3_open_v2(E.db, &db, SQLITE_OPEN_READONLY, NULL), 0);
-    sqlite3_prepare_v2(db, "SELECT id, lat, lon FROM listings WHERE category=?1",
+    sqlite3_prepare_v2(db,
+                       "SELECT id, lat, lon FROM listings WHERE category=?1",
                        -1, &st, NULL);
     sqlite3_bind_text(st, 1, cat, -1, SQLITE_STATIC);
     while (sqlite3_step(st) == SQLITE_ROW && n < 2000) {
@@ -185,8 +185,9 @@ static void expect_exact_nearest(double lat, double lon, const char *cat,
     sqlite3_close(db);
     qsort(rows, (size_t)n, sizeof *rows, cmp_row);
     char path[256];
-    snprintf(path, sizeof path, "/api/nearest?lat=%.5f&lon=%.5f&category=%s"
-                                "&limit=%d",
+    snprintf(path, sizeof path,
+             "/api/nearest?lat=%.5f&lon=%.5f&category=%s"
+             "&limit=%d",
              lat, lon, cat, k);
     json_t *j = get_json(path, 200);
     json_t *fs = json_object_get(j, "features");
@@ -217,7 +218,8 @@ static void nearest_is_exact_in_town_countryside_and_border(void **state)
     /* Known answer: from Schaerbeek's town hall (Place Colignon) the
      * nearest AMO are the two of Schaerbeek, AMOS and AtMOsphères. */
     json_t *j = get_json("/api/nearest?lat=50.8672&lon=4.3779&category=amo"
-                         "&limit=2", 200);
+                         "&limit=2",
+                         200);
     const char *a0 = json_string_value(json_object_get(
         json_object_get(json_array_get(json_object_get(j, "features"), 0),
                         "properties"),
@@ -227,7 +229,8 @@ static void nearest_is_exact_in_town_countryside_and_border(void **state)
     assert_contains(dump(j), "\"AMOS\"");
     json_decref(j);
     j = get_json("/api/nearest?lat=49.7936&lon=5.0670&category=amo"
-                 "&limit=1", 200);
+                 "&limit=1",
+                 200);
     long long d = json_integer_value(json_object_get(
         json_object_get(json_array_get(json_object_get(j, "features"), 0),
                         "properties"),
@@ -314,9 +317,13 @@ static void search_ranks_prefixes_typos_and_accents(void **state)
     assert_contains(dump(j), "CPAS de Liège");
     json_decref(j);
     /* Text that breaks a raw FTS5 MATCH is answered, not a 500. */
-    const char *nasty[] = {"q=l%27aide", "q=c.p.a.s.", "q=aide-jeunesse",
-                           "q=planning%20familial%3F", "q=%22%22%22",
-                           "q=NEAR(a%20b)", "q=*"};
+    const char *nasty[] = {"q=l%27aide",
+                           "q=c.p.a.s.",
+                           "q=aide-jeunesse",
+                           "q=planning%20familial%3F",
+                           "q=%22%22%22",
+                           "q=NEAR(a%20b)",
+                           "q=*"};
     for (size_t i = 0; i < sizeof nasty / sizeof *nasty; i++)
         json_decref(search(nasty[i], &n));
     j = search("q=c.p.a.s.%20schaerbeek", &n);
@@ -489,9 +496,12 @@ static void head_etag_gzip_cors_and_security_headers(void **state)
 static void paths_never_escape_the_web_directory(void **state)
 {
     (void)state;
-    const char *paths[] = {"/../Makefile", "/%2e%2e/Makefile",
-                           "/%2e%2e%2fMakefile", "/..%2f..%2fetc/passwd",
-                           "/../../../../etc/passwd", "/./../README.md",
+    const char *paths[] = {"/../Makefile",
+                           "/%2e%2e/Makefile",
+                           "/%2e%2e%2fMakefile",
+                           "/..%2f..%2fetc/passwd",
+                           "/../../../../etc/passwd",
+                           "/./../README.md",
                            "/index.html/../../Makefile"};
     for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
         struct http_answer a;
@@ -535,23 +545,25 @@ static void ogc_api_features_core_and_gdal(void **state)
     free(s);
     json_decref(j);
     char path[128];
-    snprintf(path, sizeof path, "/ogc/collections/cpas/items?limit=10&offset=%lld",
-             ncpas - 3);
+    snprintf(path, sizeof path,
+             "/ogc/collections/cpas/items?limit=10&offset=%lld", ncpas - 3);
     j = get_json(path, 200);
     assert_int_equal(json_integer_value(json_object_get(j, "numberReturned")),
                      3);
     assert_null(strstr(dump(json_object_get(j, "links")), "\"next\""));
     json_decref(j);
-    snprintf(path, sizeof path, "/ogc/collections/cpas/items/%lld",
-             db_int(E.db, "SELECT id FROM listings WHERE source_id='cpas-21015'"));
+    snprintf(
+        path, sizeof path, "/ogc/collections/cpas/items/%lld",
+        db_int(E.db, "SELECT id FROM listings WHERE source_id='cpas-21015'"));
     json_decref(get_json(path, 200));
     json_decref(get_json("/ogc/collections/amo/items/1", 404));
     /* GDAL's own client reads every collection completely. */
     const char *cats[] = {"amo", "cpas", "planning", "sdj"};
     for (int i = 0; i < 4; i++) {
         char *out, sql[128];
-        int rc = run(&out, "ogrinfo -ro -al -q OAPIF:http://127.0.0.1:%d/ogc %s"
-                           " | grep -c '^OGRFeature'",
+        int rc = run(&out,
+                     "ogrinfo -ro -al -q OAPIF:http://127.0.0.1:%d/ogc %s"
+                     " | grep -c '^OGRFeature'",
                      E.srv.port, cats[i]);
         snprintf(sql, sizeof sql,
                  "SELECT count(*) FROM listings WHERE category='%s'", cats[i]);
@@ -578,8 +590,10 @@ static void *hammer_loop(void *arg)
     struct hammer *h = arg;
     for (int i = 0; i < 4000 && !h->stop; i++) {
         struct http_answer a;
-        http_get(h->srv, i % 2 ? "/api/nearest?lat=50.85&lon=4.35&limit=3"
-                               : "/api/status", &a);
+        http_get(h->srv,
+                 i % 2 ? "/api/nearest?lat=50.85&lon=4.35&limit=3"
+                       : "/api/status",
+                 &a);
         if (a.status == 200)
             h->ok++;
         else
@@ -602,7 +616,8 @@ static void new_data_is_served_after_an_import_without_restart(void **state)
     pthread_create(&t, NULL, hammer_loop, &h);
     /* A large import runs while requests keep coming. */
     const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
-    assert_int_equal(run(NULL, "%s/bench/gen-listings --count 30000 > '%s/syn.csv'",
+    assert_int_equal(run(NULL,
+                         "%s/bench/gen-listings --count 30000 > '%s/syn.csv'",
                          build, E.dir),
                      0);
     char args[8400];
@@ -681,7 +696,8 @@ static void stalled_clients_are_dropped_and_others_served(void **state)
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     for (int i = 0; i < 8; i++) {
         socks[i] = socket(AF_INET, SOCK_STREAM, 0);
-        assert_int_equal(connect(socks[i], (struct sockaddr *)&sa, sizeof sa), 0);
+        assert_int_equal(connect(socks[i], (struct sockaddr *)&sa, sizeof sa),
+                         0);
         /* Half a request line, then nothing. */
         assert_int_equal(write(socks[i], "GET /api/sta", 12), 12);
     }
@@ -738,7 +754,8 @@ static void sigterm_finishes_requests_in_flight_and_exits_0(void **state)
     char db[4200], args[8400];
     snprintf(db, sizeof db, "%s/term.db", E.dir);
     const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
-    assert_int_equal(run(NULL, "%s/bench/gen-listings --count 20000 > '%s/t.csv'",
+    assert_int_equal(run(NULL,
+                         "%s/bench/gen-listings --count 20000 > '%s/t.csv'",
                          build, E.dir),
                      0);
     snprintf(args, sizeof args, "--quiet '%s/t.csv'", E.dir);
