@@ -88,6 +88,23 @@ static const char *const migrations[DB_SCHEMA_VERSION] = {
     "INSERT INTO terms SELECT term FROM temp.migrate_vocab"
     "  WHERE length(term) >= 3 AND term NOT GLOB '[0-9]*';"
     "DROP TABLE temp.migrate_vocab;",
+
+    /* 4 -> 5: the category's slug and French label are indexed with the
+     * themes, so "planning ixelles" finds Free Clinic and "cpas" every
+     * CPAS, whatever their names say. */
+    "DELETE FROM listings_fts;"
+    "INSERT INTO listings_fts(rowid, name, commune, postcode, themes,"
+    "  address, description) SELECT l.id, l.name, l.commune, l.postcode,"
+    "  trim(coalesce(l.themes, '') || ' ' || l.category || ' ' ||"
+    " coalesce(c.label_fr, '')), l.street,"
+    "  l.description FROM listings l LEFT JOIN categories c"
+    "  ON c.slug = l.category ORDER BY l.id;"
+    "DELETE FROM terms;"
+    "CREATE VIRTUAL TABLE temp.migrate_vocab5 USING"
+    "  fts5vocab(main, 'listings_fts', 'row');"
+    "INSERT INTO terms SELECT term FROM temp.migrate_vocab5"
+    "  WHERE length(term) >= 3 AND term NOT GLOB '[0-9]*';"
+    "DROP TABLE temp.migrate_vocab5;",
 };
 
 int db_exec(sqlite3 *db, const char *sql, char *msg, size_t msgsz)

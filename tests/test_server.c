@@ -311,6 +311,11 @@ static void search_ranks_prefixes_typos_and_accents(void **state)
     }
     assert_true(n >= 2);
     json_decref(j);
+    /* The category is searchable: Free Clinic's name does not say
+     * "planning", its category does. */
+    j = search("q=planning%20ixelles", &n);
+    assert_contains(dump(j), "Free Clinic");
+    json_decref(j);
     /* Accent- and case-insensitive: "LIEGE" finds Liège. */
     j = search("q=LIEGE&category=cpas", &n);
     assert_true(n >= 1);
