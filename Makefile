@@ -3,7 +3,7 @@
 # runs every test, `make asan` the same under ASan+UBSan in build-asan/.
 
 CC ?= cc
-PKGS := sqlite3 jansson proj libcurl libmicrohttpd zlib
+PKGS := sqlite3 jansson proj libcurl libmicrohttpd zlib libprotobuf-c
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wwrite-strings -Wvla -Wformat=2
 WERROR ?= -Werror
@@ -17,17 +17,19 @@ DB ?= var/amo.db
 # unit tests; gdal-bin gives ogrinfo, the independent reader in tests.
 DEB_PACKAGES := build-essential pkg-config sqlite3 libsqlite3-dev \
         libjansson-dev libproj-dev proj-data libcurl4-openssl-dev \
-        libmicrohttpd-dev libcmocka-dev gdal-bin curl time bc
+        libmicrohttpd-dev libcmocka-dev gdal-bin curl time bc \
+        protobuf-c-compiler libprotobuf-c-dev
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS := -std=c11 $(OPT) $(SAN) $(WARN) $(WERROR) $(PKG_CFLAGS)
-CPPFLAGS := -D_GNU_SOURCE -Ilib -Iimporter -Iserver -Itests \
+CPPFLAGS := -D_GNU_SOURCE -Ilib -Iimporter -Iserver -Itests -I$(BUILD)/gen \
         -DAMO_DATA_DIR='"$(CURDIR)/data"' -DAMO_WEB_DIR='"$(CURDIR)/web"'
 LDLIBS := $(PKG_LIBS) -lm -pthread
 LDFLAGS := $(SAN)
 
-LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c))
+LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c)) \
+        $(BUILD)/gen/vector_tile.pb-c.o
 IMPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,\
         $(filter-out importer/main.c,$(wildcard importer/*.c)))
 SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,\
@@ -51,6 +53,20 @@ deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+
+# The MVT protobuf code is generated from the specification's .proto file
+# (protobuf-c), and compiled without our extra warnings: it is not ours.
+$(BUILD)/gen/vector_tile.pb-c.c $(BUILD)/gen/vector_tile.pb-c.h: \
+        lib/proto/vector_tile.proto
+	@mkdir -p $(BUILD)/gen
+	@echo "  PROTO $<"
+	@protoc-c --c_out=$(BUILD)/gen --proto_path=lib/proto $<
+
+$(BUILD)/gen/vector_tile.pb-c.o: $(BUILD)/gen/vector_tile.pb-c.c
+	@echo "  CC    $<"
+	@$(CC) $(CPPFLAGS) -std=c11 $(OPT) $(SAN) $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/lib/mvt.o $(BUILD)/server/tiles.o: $(BUILD)/gen/vector_tile.pb-c.h
 
 $(BUILD)/%.o: %.c $(wildcard lib/*.h importer/*.h server/*.h tests/*.h)
 	@mkdir -p $(dir $@)

@@ -110,6 +110,8 @@ static http_handler route(const char *path)
         {"/api/listings/", true, api_listing},
         {"/ogc", false, api_ogc},
         {"/ogc/", true, api_ogc},
+        {"/tiles.json", false, api_tilejson},
+        {"/tiles/", true, api_tile},
     };
     for (size_t i = 0; i < sizeof table / sizeof *table; i++)
         if (table[i].prefix ? starts_with(path, table[i].path)
@@ -381,6 +383,7 @@ static void handle(struct http_server *s, struct MHD_Connection *c,
     struct arg_scan scan = {.rq = rq};
     http_handler h = route(rq->path);
     rp->cors = starts_with(rq->path, "/api") || starts_with(rq->path, "/ogc") ||
+               starts_with(rq->path, "/tiles") ||
                starts_with(rq->path, "/healthz");
     if (rq->method == HTTP_OTHER) {
         reply_error(rp, 405, "method_not_allowed",

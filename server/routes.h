@@ -18,6 +18,9 @@ void api_search(struct request *rq, struct reply *rp);
 void api_communes(struct request *rq, struct reply *rp);
 /* api_ogc.c: everything under /ogc */
 void api_ogc(struct request *rq, struct reply *rp);
+/* tiles.c */
+void api_tile(struct request *rq, struct reply *rp);
+void api_tilejson(struct request *rq, struct reply *rp);
 /* static.c: files from --web */
 void static_file(struct request *rq, struct reply *rp);
 

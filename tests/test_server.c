@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "geo.h"
+#include "mvt.h"
 #include "server_proc.h"
 #include <curl/curl.h>
 
@@ -582,6 +583,95 @@ static void ogc_api_features_core_and_gdal(void **state)
                                   " category='sdj'"));
 }
 
+/* GDAL's MVT driver reads tile z/x/y; returns its feature count and its
+ * output in *out. */
+static long gdal_tile(int z, long x, long y, char **out)
+{
+    char path[128], file[4200];
+    struct http_answer a;
+    snprintf(path, sizeof path, "/tiles/%d/%ld/%ld.mvt", z, x, y);
+    http_get(&E.srv, path, &a);
+    if (a.status != 200)
+        fail_msg("%s: %ld", path, a.status);
+    assert_string_equal(http_header(&a, "Content-Type"),
+                        "application/vnd.mapbox-vector-tile");
+    snprintf(file, sizeof file, "%s/tile.mvt", E.dir);
+    write_file(file, a.body, a.len);
+    http_answer_free(&a);
+    if (run(out, "ogrinfo -ro -al -oo X=%ld -oo Y=%ld -oo Z=%d '%s'", x, y, z,
+            file) != 0)
+        fail_msg("GDAL cannot read tile %s:\n%s", path, *out);
+    long n = 0;
+    for (const char *p = strstr(*out, "OGRFeature("); p;
+         p = strstr(p + 1, "OGRFeature("))
+        n++;
+    return n;
+}
+
+static void vector_tiles_hold_the_listings(void **state)
+{
+    (void)state;
+    json_t *j = get_json("/tiles.json", 200);
+    assert_string_equal(json_string_value(json_object_get(j, "tilejson")),
+                        "3.0.0");
+    assert_contains(dump(json_object_get(j, "tiles")),
+                    "/tiles/{z}/{x}/{y}.mvt");
+    assert_contains(dump(json_object_get(j, "vector_layers")),
+                    "\"id\": \"listings\"");
+    assert_int_equal(json_array_size(json_object_get(j, "bounds")), 4);
+    json_decref(j);
+    /* The z14 tile holding Schaerbeek's bpost centroid: its features are
+     * exactly the listings inside the tile and its buffer. */
+    int z = 14;
+    double lat = 50.8676041, lon = 4.3737121, n = 1 << z;
+    long x = (long)floor((lon + 180) / 360 * n);
+    long y = (long)floor((1 - asinh(tan(lat * M_PI / 180)) / M_PI) / 2 * n);
+    struct mvt_bounds b;
+    mvt_tile_bounds(z, x, y, MVT_BUFFER, &b);
+    char sql[512], *out;
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM listings WHERE lon >= %.9f AND lon <= %.9f"
+             " AND lat >= %.9f AND lat <= %.9f",
+             b.min_lon, b.max_lon, b.min_lat, b.max_lat);
+    long long want = db_int(E.db, sql);
+    assert_true(want >= 3);
+    assert_int_equal(gdal_tile(z, x, y, &out), want);
+    assert_contains(out, "name (String) = CPAS de Schaerbeek");
+    assert_contains(out, "category (String) = cpas");
+    assert_contains(out, "commune (String) = Schaerbeek");
+    free(out);
+    /* Tile 0/0/0 holds the whole directory. */
+    assert_int_equal(gdal_tile(0, 0, 0, &out),
+                     db_int(E.db, "SELECT count(*) FROM listings"));
+    free(out);
+    /* Empty is 204, outside the grid 404; gzip, ETag and CORS apply. */
+    struct http_answer a;
+    http_get(&E.srv, "/tiles/12/0/0.mvt", &a);
+    assert_int_equal(a.status, 204);
+    assert_int_equal(a.len, 0);
+    http_answer_free(&a);
+    const char *bad[] = {"/tiles/23/0/0.mvt", "/tiles/3/8/0.mvt",
+                         "/tiles/3/-1/0.mvt", "/tiles/3/1/1.png",
+                         "/tiles/a/b/c.mvt",  "/tiles/3/1/1.mvt/x"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        http_get(&E.srv, bad[i], &a);
+        if (a.status != 404)
+            fail_msg("%s: %ld", bad[i], a.status);
+        http_answer_free(&a);
+    }
+    const char *gz[] = {"Accept-Encoding: gzip", NULL};
+    http_req(&E.srv, "GET", "/tiles/0/0/0.mvt", gz, &a);
+    assert_string_equal(http_header(&a, "Content-Encoding"), "gzip");
+    assert_string_equal(http_header(&a, "Access-Control-Allow-Origin"), "*");
+    char inm[200];
+    snprintf(inm, sizeof inm, "If-None-Match: %s", http_header(&a, "ETag"));
+    http_answer_free(&a);
+    const char *cond[] = {inm, "Accept-Encoding: gzip", NULL};
+    http_req(&E.srv, "GET", "/tiles/0/0/0.mvt", cond, &a);
+    assert_int_equal(a.status, 304);
+    http_answer_free(&a);
+}
+
 /* ---- tests with their own server ------------------------------------- */
 
 struct hammer {
@@ -797,6 +887,7 @@ int main(void)
         cmocka_unit_test(head_etag_gzip_cors_and_security_headers),
         cmocka_unit_test(paths_never_escape_the_web_directory),
         cmocka_unit_test(ogc_api_features_core_and_gdal),
+        cmocka_unit_test(vector_tiles_hold_the_listings),
         cmocka_unit_test(new_data_is_served_after_an_import_without_restart),
         cmocka_unit_test(unreadable_database_is_503_until_it_appears),
         cmocka_unit_test(server_logs_no_position_or_search_text),

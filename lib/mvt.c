@@ -1,0 +1,275 @@
+/* mvt.c - vector tile encoding (see mvt.h).
+ *
+ * Geometry follows MVT 2.1 section 4.3: a point is MoveTo(1) then the
+ * zigzag-encoded pixel position. Keys and values are stored once per layer
+ * and features refer to them by index (section 4.4). */
+#include "mvt.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "text.h"
+#include "vector_tile.pb-c.h"
+
+#define MAX_KEYS 16
+
+bool mvt_tile_valid(int z, long x, long y)
+{
+    if (z < 0 || z > MVT_MAX_ZOOM)
+        return false;
+    long n = 1L << z;
+    return x >= 0 && y >= 0 && x < n && y < n;
+}
+
+static double tile_lat(double y, double n)
+{
+    return atan(sinh(M_PI * (1 - 2 * y / n))) * 180 / M_PI;
+}
+
+void mvt_tile_bounds(int z, long x, long y, int buffer, struct mvt_bounds *b)
+{
+    double n = (double)(1L << z), pad = (double)buffer / MVT_EXTENT;
+    b->min_lon = ((double)x - pad) / n * 360 - 180;
+    b->max_lon = ((double)x + 1 + pad) / n * 360 - 180;
+    b->max_lat = tile_lat((double)y - pad, n);
+    b->min_lat = tile_lat((double)y + 1 + pad, n);
+}
+
+/* A value's identity for de-duplication: its kind and its text. */
+struct value_slot {
+    uint64_t hash;
+    uint32_t index; /* into values, +1 (0: empty slot) */
+};
+
+struct mvt_layer {
+    int z;
+    long x, y;
+    VectorTile__Tile__Layer pb;
+    char *keys[MAX_KEYS];
+    size_t nkeys;
+    VectorTile__Tile__Feature **features;
+    size_t nfeatures, cap_features;
+    VectorTile__Tile__Value **values;
+    size_t nvalues, cap_values;
+    struct value_slot *slots; /* open addressing, power of two */
+    size_t nslots;
+};
+
+struct mvt_layer *mvt_layer_new(const char *name, int z, long x, long y)
+{
+    struct mvt_layer *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    vector_tile__tile__layer__init(&l->pb);
+    l->pb.name = strdup(name);
+    l->z = z;
+    l->x = x;
+    l->y = y;
+    if (!l->pb.name) {
+        free(l);
+        return NULL;
+    }
+    return l;
+}
+
+void mvt_layer_free(struct mvt_layer *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->nfeatures; i++) {
+        free(l->features[i]->tags);
+        free(l->features[i]->geometry);
+        free(l->features[i]);
+    }
+    for (size_t i = 0; i < l->nvalues; i++) {
+        free(l->values[i]->string_value);
+        free(l->values[i]);
+    }
+    for (size_t i = 0; i < l->nkeys; i++)
+        free(l->keys[i]);
+    free(l->features);
+    free(l->values);
+    free(l->slots);
+    free(l->pb.name);
+    free(l);
+}
+
+size_t mvt_layer_count(const struct mvt_layer *l)
+{
+    return l->nfeatures;
+}
+
+static long key_index(struct mvt_layer *l, const char *key)
+{
+    for (size_t i = 0; i < l->nkeys; i++)
+        if (strcmp(l->keys[i], key) == 0)
+            return (long)i;
+    if (l->nkeys == MAX_KEYS || !(l->keys[l->nkeys] = strdup(key)))
+        return -1;
+    return (long)l->nkeys++;
+}
+
+static int grow_slots(struct mvt_layer *l)
+{
+    size_t n = l->nslots ? l->nslots * 2 : 256;
+    struct value_slot *s = calloc(n, sizeof *s);
+    if (!s)
+        return ERR_NOMEM;
+    for (size_t i = 0; i < l->nslots; i++) {
+        if (!l->slots[i].index)
+            continue;
+        size_t k = l->slots[i].hash & (n - 1);
+        while (s[k].index)
+            k = (k + 1) & (n - 1);
+        s[k] = l->slots[i];
+    }
+    free(l->slots);
+    l->slots = s;
+    l->nslots = n;
+    return 0;
+}
+
+static bool same_value(const VectorTile__Tile__Value *v,
+                       const struct mvt_prop *p)
+{
+    if (p->str)
+        return v->string_value && strcmp(v->string_value, p->str) == 0;
+    return v->has_uint_value && v->uint_value == p->uint;
+}
+
+static long value_index(struct mvt_layer *l, const struct mvt_prop *p)
+{
+    uint64_t h = p->str ? text_hash(TEXT_HASH_INIT, p->str, strlen(p->str))
+                        : text_hash(7, &p->uint, sizeof p->uint);
+    if ((l->nvalues + 1) * 2 > l->nslots && grow_slots(l) < 0)
+        return -1;
+    size_t k = h & (l->nslots - 1);
+    for (; l->slots[k].index; k = (k + 1) & (l->nslots - 1))
+        if (l->slots[k].hash == h &&
+            same_value(l->values[l->slots[k].index - 1], p))
+            return l->slots[k].index - 1;
+    if (l->nvalues == l->cap_values) {
+        size_t cap = l->cap_values ? l->cap_values * 2 : 64;
+        void *v = realloc(l->values, cap * sizeof *l->values);
+        if (!v)
+            return -1;
+        l->values = v;
+        l->cap_values = cap;
+    }
+    VectorTile__Tile__Value *v = malloc(sizeof *v);
+    if (!v)
+        return -1;
+    vector_tile__tile__value__init(v);
+    if (p->str) {
+        if (!(v->string_value = strdup(p->str))) {
+            free(v);
+            return -1;
+        }
+    } else {
+        v->has_uint_value = 1;
+        v->uint_value = p->uint;
+    }
+    l->values[l->nvalues] = v;
+    l->slots[k].hash = h;
+    l->slots[k].index = (uint32_t)++l->nvalues;
+    return (long)l->nvalues - 1;
+}
+
+static uint32_t zigzag(int32_t n)
+{
+    return ((uint32_t)n << 1) ^ (uint32_t)(n >> 31);
+}
+
+int mvt_layer_add_point(struct mvt_layer *l, uint64_t id, double lat,
+                        double lon, const struct mvt_prop *props, int nprops)
+{
+    /* Web Mercator pixel of the point in this tile (EPSG:3857). */
+    double n = (double)(1L << l->z);
+    double s = sin(lat * M_PI / 180);
+    double fx = (lon + 180) / 360 * n - (double)l->x;
+    double fy = (0.5 - log((1 + s) / (1 - s)) / (4 * M_PI)) * n - (double)l->y;
+    long px = lround(fx * MVT_EXTENT), py = lround(fy * MVT_EXTENT);
+    if (px < -MVT_BUFFER || py < -MVT_BUFFER || px > MVT_EXTENT + MVT_BUFFER ||
+        py > MVT_EXTENT + MVT_BUFFER)
+        return 0;
+    if (l->nfeatures == l->cap_features) {
+        size_t cap = l->cap_features ? l->cap_features * 2 : 64;
+        void *f = realloc(l->features, cap * sizeof *l->features);
+        if (!f)
+            return ERR_NOMEM;
+        l->features = f;
+        l->cap_features = cap;
+    }
+    VectorTile__Tile__Feature *f = calloc(1, sizeof *f);
+    uint32_t *geom = malloc(3 * sizeof *geom);
+    uint32_t *tags = malloc((size_t)(2 * (nprops ? nprops : 1)) * sizeof *tags);
+    if (!f || !geom || !tags)
+        goto nomem;
+    vector_tile__tile__feature__init(f);
+    f->has_id = 1;
+    f->id = id;
+    f->has_type = 1;
+    f->type = VECTOR_TILE__TILE__GEOM_TYPE__POINT;
+    geom[0] = (1 << 3) | 1; /* MoveTo, count 1 */
+    geom[1] = zigzag((int32_t)px);
+    geom[2] = zigzag((int32_t)py);
+    f->geometry = geom;
+    f->n_geometry = 3;
+    size_t nt = 0;
+    for (int i = 0; i < nprops; i++) {
+        if (!props[i].key)
+            continue;
+        long k = key_index(l, props[i].key), v = value_index(l, &props[i]);
+        if (k < 0 || v < 0)
+            goto nomem;
+        tags[nt++] = (uint32_t)k;
+        tags[nt++] = (uint32_t)v;
+    }
+    f->tags = tags;
+    f->n_tags = nt;
+    l->features[l->nfeatures++] = f;
+    return 0;
+nomem:
+    free(f);
+    free(geom);
+    free(tags);
+    return ERR_NOMEM;
+}
+
+int mvt_encode(struct mvt_layer *const *layers, int nlayers, uint8_t **out,
+               size_t *len)
+{
+    VectorTile__Tile tile = VECTOR_TILE__TILE__INIT;
+    VectorTile__Tile__Layer **pl = calloc((size_t)nlayers, sizeof *pl);
+    *out = NULL;
+    *len = 0;
+    if (!pl)
+        return ERR_NOMEM;
+    for (int i = 0; i < nlayers; i++) {
+        struct mvt_layer *l = layers[i];
+        l->pb.version = 2;
+        l->pb.has_extent = 1;
+        l->pb.extent = MVT_EXTENT;
+        l->pb.features = l->features;
+        l->pb.n_features = l->nfeatures;
+        l->pb.keys = l->keys;
+        l->pb.n_keys = l->nkeys;
+        l->pb.values = l->values;
+        l->pb.n_values = l->nvalues;
+        pl[i] = &l->pb;
+    }
+    tile.layers = pl;
+    tile.n_layers = (size_t)nlayers;
+    size_t n = vector_tile__tile__get_packed_size(&tile);
+    uint8_t *buf = malloc(n ? n : 1);
+    if (!buf) {
+        free(pl);
+        return ERR_NOMEM;
+    }
+    *len = vector_tile__tile__pack(&tile, buf);
+    *out = buf;
+    free(pl);
+    return 0;
+}
