@@ -31,6 +31,7 @@ struct server_ctx {
     const char *db_path;
     const char *web_dir; /* realpath of --web, or NULL */
     const struct gazetteer *gaz;
+    int cluster_maxzoom; /* tiles below this zoom are clustered */
 };
 
 struct request {

@@ -24,6 +24,7 @@ static void usage(FILE *to)
     fputs("usage: amo-server [--db FILE] [--listen ADDR:PORT] [--web DIR]\n"
           "                  [--threads N] [--data DIR] [--max-connections N]\n"
           "                  [--per-ip N] [--timeout SECONDS]\n"
+          "                  [--cluster-maxzoom Z]\n"
           "Serves the directory read-only; SIGTERM finishes the requests in\n"
           "flight and exits 0. No request is logged.\n",
           to);
@@ -51,6 +52,7 @@ int main(int argc, char **argv)
         {"help", 0, NULL, 'h'},   {NULL, 0, NULL, 0}};
     const char *db = "var/amo.db", *listen = "127.0.0.1:8080";
     const char *web = AMO_WEB_DIR, *data = AMO_DATA_DIR "/gazetteer";
+    int cluster_maxzoom = 13;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     /* One worker per core: more only adds context switches (measured with
      * bench-server); requests never block on anything but the CPU. */
@@ -63,7 +65,7 @@ int main(int argc, char **argv)
                               .idle_timeout_s = 15,
                               .memory_per_connection = 32 * 1024};
     int c;
-    while ((c = getopt_long(argc, argv, "d:l:w:t:D:c:p:T:h", opts, NULL)) !=
+    while ((c = getopt_long(argc, argv, "d:l:w:t:D:c:p:T:z:h", opts, NULL)) !=
            -1) {
         switch (c) {
         case 'd': db = optarg; break;
@@ -83,6 +85,9 @@ int main(int argc, char **argv)
             break;
         case 'T':
             lim.idle_timeout_s = (unsigned)number("--timeout", optarg, 1, 3600);
+            break;
+        case 'z':
+            cluster_maxzoom = (int)number("--cluster-maxzoom", optarg, 0, 22);
             break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
@@ -107,7 +112,8 @@ int main(int argc, char **argv)
     sqlite3_close(probe);
     struct server_ctx ctx = {.db_path = db,
                              .web_dir = realpath(web, webreal) ? webreal : NULL,
-                             .gaz = gaz};
+                             .gaz = gaz,
+                             .cluster_maxzoom = cluster_maxzoom};
     /* Block the signals before the server's threads start, so that only
      * sigwait() below receives them. */
     sigset_t set;

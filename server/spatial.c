@@ -11,10 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster.h"
 #include "geo.h"
 #include "store.h"
 
-#define MAX_CATEGORIES 32
+#define MAX_CATEGORIES CLUSTER_MAX_CATS
+#define CLUSTER_RADIUS_PX 40.0 /* supercluster's defaults */
+#define CLUSTER_TILE_PX 512.0
 #define METRES_PER_DEGREE 111195.0
 #define PER_CELL 4.0
 
@@ -35,6 +38,9 @@ struct spatial {
     long w, h;
     char cats[MAX_CATEGORIES][32];
     int ncats;
+    pthread_mutex_t cluster_lock;
+    struct cluster_index *clusters;
+    int cluster_zoom;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -44,6 +50,8 @@ static void spatial_free(struct spatial *sp)
 {
     if (!sp)
         return;
+    cluster_free(sp->clusters);
+    pthread_mutex_destroy(&sp->cluster_lock);
     free(sp->pts);
     free(sp->start);
     free(sp);
@@ -69,6 +77,8 @@ void spatial_shutdown(void)
     spatial_release(sp);
 }
 
+/* Clusters count listings per category in CLUSTER_MAX_CATS slots; the
+ * last one also takes any further category. */
 static int category_index(struct spatial *sp, const char *slug)
 {
     for (int i = 0; i < sp->ncats; i++)
@@ -97,7 +107,9 @@ static int cmp_cell(const void *a, const void *b, void *arg)
     long x, y;
     long ca = cell_of(sp, p->lat, p->lon, &x, &y);
     long cb = cell_of(sp, q->lat, q->lon, &x, &y);
-    return (ca > cb) - (ca < cb);
+    if (ca != cb)
+        return (ca > cb) - (ca < cb);
+    return (p->id > q->id) - (p->id < q->id); /* same order every build */
 }
 
 /* Read every positioned listing of the snapshot and grid them. */
@@ -108,6 +120,8 @@ static struct spatial *build(struct store *s)
     struct spatial *sp = calloc(1, sizeof *sp);
     sqlite3_stmt *st = store_prepare(s, sql);
     size_t cap = 1024;
+    if (sp)
+        pthread_mutex_init(&sp->cluster_lock, NULL);
     if (!sp || !st || !(sp->pts = malloc(cap * sizeof *sp->pts)))
         goto fail;
     double min_lat = 90, max_lat = -90, min_lon = 180, max_lon = -180;
@@ -242,6 +256,45 @@ static void visit_cell(const struct spatial *sp, const struct spatial_query *q,
         if (d <= q->max_m)
             keep(top, n, q->limit, p->id, d);
     }
+}
+
+const struct cluster_index *spatial_clusters(struct spatial *sp, int max_zoom)
+{
+    pthread_mutex_lock(&sp->cluster_lock);
+    if (!sp->clusters || sp->cluster_zoom != max_zoom) {
+        struct cluster_point *pts = malloc((sp->n ? sp->n : 1) * sizeof *pts);
+        struct cluster_index *c = NULL;
+        if (pts) {
+            for (size_t i = 0; i < sp->n; i++) {
+                cluster_project(sp->pts[i].lat, sp->pts[i].lon, &pts[i].x,
+                                &pts[i].y);
+                pts[i].id = (uint64_t)sp->pts[i].id;
+                pts[i].cat = sp->pts[i].cat;
+            }
+            /* The grid's order (by cell, then as read) is the same for
+             * every build of the same data, and so are the clusters. */
+            if (cluster_build(pts, sp->n, max_zoom, CLUSTER_RADIUS_PX,
+                              CLUSTER_TILE_PX, &c) == 0) {
+                cluster_free(sp->clusters);
+                sp->clusters = c;
+                sp->cluster_zoom = max_zoom;
+            }
+            free(pts);
+        }
+    }
+    const struct cluster_index *c = sp->clusters;
+    pthread_mutex_unlock(&sp->cluster_lock);
+    return c;
+}
+
+const char *spatial_category(const struct spatial *sp, int i)
+{
+    return i >= 0 && i < sp->ncats ? sp->cats[i] : "";
+}
+
+int spatial_ncategories(const struct spatial *sp)
+{
+    return sp->ncats;
 }
 
 long spatial_nearest(const struct spatial *sp, const struct spatial_query *q,

@@ -6,9 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <math.h>
+
+#include "cluster.h"
 #include "err.h"
 #include "mvt.h"
 #include "routes.h"
+#include "spatial.h"
 #include "store.h"
 
 #define TILEJSON_MAXZOOM 14 /* clients overzoom the points beyond */
@@ -23,6 +27,101 @@ static bool parse_tile(const char *p, int *z, long *x, long *y)
         if (!(*c >= '0' && *c <= '9') && *c != '/')
             return false;
     return mvt_tile_valid(*z, *x, *y);
+}
+
+/* Add the listing of the current row (id, lat, lon, name, category,
+ * commune) as a point. */
+static int add_row(struct mvt_layer *layer, sqlite3_stmt *st)
+{
+    struct mvt_prop props[4] = {
+        {"id", NULL, (uint64_t)sqlite3_column_int64(st, 0)},
+        {"name", (const char *)sqlite3_column_text(st, 3), 0},
+        {"category", (const char *)sqlite3_column_text(st, 4), 0},
+        {"commune", (const char *)sqlite3_column_text(st, 5), 0},
+    };
+    int np = props[3].str ? 4 : 3; /* commune may be unknown */
+    return mvt_layer_add_point(layer, (uint64_t)sqlite3_column_int64(st, 0),
+                               sqlite3_column_double(st, 1),
+                               sqlite3_column_double(st, 2), props, np);
+}
+
+struct items {
+    struct cluster_item *v;
+    size_t n, cap;
+    bool oom;
+};
+
+static void collect(const struct cluster_item *it, void *arg)
+{
+    struct items *a = arg;
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 64;
+        void *v = realloc(a->v, cap * sizeof *a->v);
+        if (!v) {
+            a->oom = true;
+            return;
+        }
+        a->v = v;
+        a->cap = cap;
+    }
+    a->v[a->n++] = *it;
+}
+
+/* A cluster as a point at its centre, with point_count and the number of
+ * listings of each category. */
+static int add_cluster(struct mvt_layer *layer, const struct spatial *sp,
+                       const struct cluster_item *it)
+{
+    struct mvt_prop props[2 + CLUSTER_MAX_CATS];
+    int np = 0;
+    props[np++] = (struct mvt_prop){"id", NULL, it->id};
+    props[np++] = (struct mvt_prop){"point_count", NULL, it->count};
+    for (int c = 0; c < spatial_ncategories(sp) && c < CLUSTER_MAX_CATS; c++)
+        if (it->cats[c])
+            props[np++] =
+                (struct mvt_prop){spatial_category(sp, c), NULL, it->cats[c]};
+    double lon = it->x * 360 - 180;
+    double lat = atan(sinh(M_PI * (1 - 2 * it->y))) * 180 / M_PI;
+    return mvt_layer_add_point(layer, it->id, lat, lon, props, np);
+}
+
+/* Below the cluster zoom: the clusters and single listings of that zoom
+ * whose centre lies in the tile or its buffer. */
+static int clustered(struct request *rq, struct mvt_layer *layer, int z, long x,
+                     long y)
+{
+    static const char sql[] =
+        "SELECT l.id, l.lat, l.lon, l.name, l.category, l.commune"
+        " FROM listings l WHERE l.id = ?1";
+    struct spatial *sp = spatial_acquire(rq->store);
+    const struct cluster_index *ci =
+        sp ? spatial_clusters(sp, rq->ctx->cluster_maxzoom) : NULL;
+    struct items a = {0};
+    int rc = 0;
+    if (!ci) {
+        spatial_release(sp);
+        return ERR_NOMEM;
+    }
+    double n = (double)(1L << z), pad = (double)MVT_BUFFER / MVT_EXTENT;
+    cluster_query(ci, z, ((double)x - pad) / n, ((double)y - pad) / n,
+                  ((double)x + 1 + pad) / n, ((double)y + 1 + pad) / n, collect,
+                  &a);
+    sqlite3_stmt *st = store_prepare(rq->store, sql);
+    for (size_t i = 0; rc == 0 && !a.oom && st && i < a.n; i++) {
+        if (a.v[i].count > 1) {
+            rc = add_cluster(layer, sp, &a.v[i]);
+            continue;
+        }
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)a.v[i].id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            rc = add_row(layer, st);
+    }
+    if (st)
+        sqlite3_reset(st);
+    spatial_release(sp);
+    free(a.v);
+    return a.oom || !st ? ERR_NOMEM : rc;
 }
 
 void api_tile(struct request *rq, struct reply *rp)
@@ -42,33 +141,32 @@ void api_tile(struct request *rq, struct reply *rp)
     }
     if (reject_unknown_params(rq, rp))
         return;
-    struct mvt_bounds b;
-    mvt_tile_bounds(z, x, y, MVT_BUFFER, &b);
-    sqlite3_stmt *st = store_prepare(rq->store, sql);
     struct mvt_layer *layer = mvt_layer_new("listings", z, x, y);
-    if (!st || !layer) {
-        mvt_layer_free(layer);
-        reply_error(rp, 500, "internal", "tile query failed");
+    if (!layer) {
+        reply_error(rp, 500, "internal", "out of memory");
         return;
     }
-    sqlite3_bind_double(st, 1, b.min_lon);
-    sqlite3_bind_double(st, 2, b.min_lat);
-    sqlite3_bind_double(st, 3, b.max_lon);
-    sqlite3_bind_double(st, 4, b.max_lat);
     int rc = 0;
-    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-        struct mvt_prop props[4] = {
-            {"id", NULL, (uint64_t)sqlite3_column_int64(st, 0)},
-            {"name", (const char *)sqlite3_column_text(st, 3), 0},
-            {"category", (const char *)sqlite3_column_text(st, 4), 0},
-            {"commune", (const char *)sqlite3_column_text(st, 5), 0},
-        };
-        int np = props[3].str ? 4 : 3; /* commune may be unknown */
-        rc = mvt_layer_add_point(layer, (uint64_t)sqlite3_column_int64(st, 0),
-                                 sqlite3_column_double(st, 1),
-                                 sqlite3_column_double(st, 2), props, np);
+    if (z < rq->ctx->cluster_maxzoom) {
+        rc = clustered(rq, layer, z, x, y);
+    } else {
+        /* At and above the cluster zoom, every listing is its own point. */
+        struct mvt_bounds b;
+        mvt_tile_bounds(z, x, y, MVT_BUFFER, &b);
+        sqlite3_stmt *st = store_prepare(rq->store, sql);
+        if (!st) {
+            mvt_layer_free(layer);
+            reply_error(rp, 500, "internal", "tile query failed");
+            return;
+        }
+        sqlite3_bind_double(st, 1, b.min_lon);
+        sqlite3_bind_double(st, 2, b.min_lat);
+        sqlite3_bind_double(st, 3, b.max_lon);
+        sqlite3_bind_double(st, 4, b.max_lat);
+        while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
+            rc = add_row(layer, st);
+        sqlite3_reset(st);
     }
-    sqlite3_reset(st);
     uint8_t *data = NULL;
     size_t len = 0;
     if (rc == 0 && mvt_layer_count(layer) > 0)
