@@ -55,11 +55,9 @@ static const char *const sql[S_NSTMT] = {
  * out of order, which made a 200k-row load 3x slower. */
 static const char flush_sql[] =
     "INSERT INTO listings_fts(rowid, name, commune, postcode, themes, address,"
-    " description) SELECT l.id, l.name, l.commune, l.postcode,"
-    " trim(coalesce(l.themes, '') || ' ' || l.category || ' ' ||"
-    " coalesce(c.label_fr, '')), l.street,"
-    " l.description FROM temp.pending p JOIN listings l ON l.id = p.id"
-    " LEFT JOIN categories c ON c.slug = l.category ORDER BY p.id;"
+    " description) SELECT l.id, l.name, l.commune, l.postcode, l.themes,"
+    " l.street, l.description FROM temp.pending p JOIN listings l"
+    " ON l.id = p.id ORDER BY p.id;"
     "INSERT OR REPLACE INTO listings_rtree SELECT l.id, l.lat, l.lat, l.lon,"
     " l.lon, l.category, l.age_min, l.age_max FROM temp.pending p"
     " JOIN listings l ON l.id = p.id"

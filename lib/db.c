@@ -89,22 +89,8 @@ static const char *const migrations[DB_SCHEMA_VERSION] = {
     "  WHERE length(term) >= 3 AND term NOT GLOB '[0-9]*';"
     "DROP TABLE temp.migrate_vocab;",
 
-    /* 4 -> 5: the category's slug and French label are indexed with the
-     * themes, so "planning ixelles" finds Free Clinic and "cpas" every
-     * CPAS, whatever their names say. */
-    "DELETE FROM listings_fts;"
-    "INSERT INTO listings_fts(rowid, name, commune, postcode, themes,"
-    "  address, description) SELECT l.id, l.name, l.commune, l.postcode,"
-    "  trim(coalesce(l.themes, '') || ' ' || l.category || ' ' ||"
-    " coalesce(c.label_fr, '')), l.street,"
-    "  l.description FROM listings l LEFT JOIN categories c"
-    "  ON c.slug = l.category ORDER BY l.id;"
-    "DELETE FROM terms;"
-    "CREATE VIRTUAL TABLE temp.migrate_vocab5 USING"
-    "  fts5vocab(main, 'listings_fts', 'row');"
-    "INSERT INTO terms SELECT term FROM temp.migrate_vocab5"
-    "  WHERE length(term) >= 3 AND term NOT GLOB '[0-9]*';"
-    "DROP TABLE temp.migrate_vocab5;",
+    /* 4 -> 5: a search for a category alone ("cpas") lists it by name. */
+    "CREATE INDEX listings_category_name ON listings(category, name);",
 };
 
 int db_exec(sqlite3 *db, const char *sql, char *msg, size_t msgsz)

@@ -17,6 +17,7 @@
 #include "geo.h"
 #include "params.h"
 #include "routes.h"
+#include "spatial.h"
 #include "store.h"
 #include "text.h"
 
@@ -41,6 +42,7 @@ struct search {
     bool has_cat, has_near;
     char cats[300];
     double lat, lon;
+    char named[64]; /* categories named in the query (",cpas,"), or "" */
 };
 
 /* Words of the query: runs of letters and digits (any non-ASCII byte
@@ -288,6 +290,128 @@ static int ranked(struct request *rq, struct search *s, const char *match,
     }
 }
 
+/* Words that name a category ("cpas", "planning familial", "droit des
+ * jeunes") become a category filter instead of full-text terms: "planning
+ * ixelles" then means the planning centres of Ixelles, whatever their
+ * names say, and "cpas" alone lists the CPAS without ranking a quarter of
+ * the index. Terms are folded (lower case, no accents). */
+static void take_category_words(struct search *s)
+{
+    static const struct {
+        const char *words[3];
+        const char *slug;
+    } names[] = {
+        {{"droit", "des", "jeunes"}, "sdj"},
+        {{"centre", "de", "planning"}, "planning"},
+        {{"planning", "familial", NULL}, "planning"},
+        {{"planning", "familiale", NULL}, "planning"},
+        {{"planning", NULL, NULL}, "planning"},
+        {{"gezinsplanning", NULL, NULL}, "planning"},
+        {{"cpas", NULL, NULL}, "cpas"},
+        {{"ocmw", NULL, NULL}, "cpas"},
+        {{"amo", NULL, NULL}, "amo"},
+        {{"sdj", NULL, NULL}, "sdj"},
+    };
+    struct term kept[MAX_TERMS];
+    int nk = 0;
+    for (int i = 0; i < s->n;) {
+        int used = 0;
+        for (size_t k = 0; k < sizeof names / sizeof *names && !used; k++) {
+            int w = 0;
+            while (w < 3 && names[k].words[w] && i + w < s->n &&
+                   strcmp(s->t[i + w].text, names[k].words[w]) == 0)
+                w++;
+            if (w < 3 && names[k].words[w])
+                continue; /* not the whole phrase */
+            used = w;
+            char key[40];
+            snprintf(key, sizeof key, ",%s,", names[k].slug);
+            if (!strstr(s->named, key) &&
+                strlen(s->named) + strlen(key) < sizeof s->named)
+                snprintf(s->named + strlen(s->named),
+                         sizeof s->named - strlen(s->named), "%s",
+                         s->named[0] ? key + 1 : key);
+        }
+        if (used) {
+            i += used;
+            continue;
+        }
+        kept[nk++] = s->t[i++];
+    }
+    memcpy(s->t, kept, (size_t)nk * sizeof *kept);
+    s->n = nk;
+    /* Named categories filter only when the caller gave none. */
+    if (s->named[0] && !s->has_cat) {
+        snprintf(s->cats, sizeof s->cats, "%s", s->named);
+        s->has_cat = true;
+    }
+}
+
+/* A query made only of category words: that category's listings, nearest
+ * first when 'near' is given (the in-memory grid), else by name. */
+static int category_listing(struct request *rq, struct search *s,
+                            json_t *features, long *nids)
+{
+    static const char by_name[] =
+        "SELECT " STORE_LISTING_COLUMNS " FROM listings l"
+        " WHERE l.category = ?1 ORDER BY l.name, l.id LIMIT ?2 OFFSET ?3";
+    static const char by_id[] =
+        "SELECT " STORE_LISTING_COLUMNS " FROM listings l WHERE l.id = ?1";
+    if (s->has_near) {
+        struct spatial_hit hits[SEARCH_MAX + MAX_OFFSET];
+        struct spatial *sp = spatial_acquire(rq->store);
+        if (!sp)
+            return -1;
+        struct spatial_query q = {.lat = s->lat,
+                                  .lon = s->lon,
+                                  .max_m = 1e9,
+                                  .limit = s->offset + s->limit,
+                                  .categories = s->cats,
+                                  .age = -1};
+        long n = spatial_nearest(sp, &q, hits);
+        spatial_release(sp);
+        sqlite3_stmt *st = store_prepare(rq->store, by_id);
+        for (long i = s->offset; st && i < n; i++) {
+            sqlite3_reset(st);
+            sqlite3_bind_int64(st, 1, hits[i].id);
+            if (sqlite3_step(st) != SQLITE_ROW)
+                continue;
+            json_t *f = store_feature(st, 0);
+            json_t *p = json_object_get(f, "properties");
+            json_object_set_new(p, "matched", json_array());
+            json_object_set_new(p, "fuzzy", json_false());
+            json_object_set_new(p, "distance_m",
+                                json_integer((json_int_t)llround(hits[i].d)));
+            json_array_append_new(features, f);
+            (*nids)++;
+        }
+        return 0;
+    }
+    /* Several named categories: each in turn, by name. */
+    for (const char *c = s->cats + 1; *c && *nids < s->limit;) {
+        size_t len = strcspn(c, ",");
+        char slug[32];
+        snprintf(slug, sizeof slug, "%.*s", (int)len, c);
+        sqlite3_stmt *st = store_prepare(rq->store, by_name);
+        if (!st)
+            return -1;
+        sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, s->limit - *nids);
+        sqlite3_bind_int64(st, 3, s->offset);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            json_t *f = store_feature(st, 0);
+            json_t *p = json_object_get(f, "properties");
+            json_object_set_new(p, "matched", json_array());
+            json_object_set_new(p, "fuzzy", json_false());
+            json_array_append_new(features, f);
+            (*nids)++;
+        }
+        sqlite3_reset(st);
+        c += len + (c[len] == ',');
+    }
+    return 0;
+}
+
 static int read_search(struct request *rq, struct reply *rp, struct search *s)
 {
     const char *q = param_get(rq, "q");
@@ -311,6 +435,7 @@ static int read_search(struct request *rq, struct reply *rp, struct search *s)
     s->has_cat = c > 0;
     s->has_near = nr > 0;
     s->n = tokenize(q, s->t, MAX_TERMS);
+    take_category_words(s);
     return 0;
 }
 
@@ -327,7 +452,9 @@ void api_search(struct request *rq, struct reply *rp)
     for (int i = 0; i < s.n; i++)
         json_array_append_new(terms, json_string(s.t[i].text));
     int rc = 0;
-    if (s.n > 0) {
+    if (s.n == 0 && s.named[0]) {
+        rc = category_listing(rq, &s, features, &nids);
+    } else if (s.n > 0) {
         fts_query(&s, false, match, sizeof match);
         rc = ranked(rq, &s, match, s.limit, s.offset, false, features, ids,
                     &nids);
@@ -351,9 +478,15 @@ void api_search(struct request *rq, struct reply *rp)
         reply_error(rp, 500, "internal", "search failed");
         return;
     }
-    json_t *fc = json_pack("{s:s,s:o,s:o,s:I}", "type", "FeatureCollection",
-                           "terms", terms, "features", features,
-                           "numberReturned", (json_int_t)nids);
+    json_t *named = json_array();
+    for (const char *c = s.named[0] ? s.named + 1 : s.named; *c;) {
+        size_t len = strcspn(c, ",");
+        json_array_append_new(named, json_stringn(c, len));
+        c += len + (c[len] == ',');
+    }
+    json_t *fc = json_pack("{s:s,s:o,s:o,s:o,s:I}", "type", "FeatureCollection",
+                           "terms", terms, "categories", named, "features",
+                           features, "numberReturned", (json_int_t)nids);
     reply_json_text(rp, json_dumps(fc, JSON_COMPACT), "application/geo+json");
     json_decref(fc);
     reply_cacheable(rq, rp, 60);

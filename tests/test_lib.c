@@ -185,13 +185,6 @@ static void old_database_is_migrated_with_its_data(void **state)
                                   "WHERE listing_id = 7"),
                      2);
     assert_int_equal(db_int(path, "SELECT count(*) FROM listings"), 1);
-    /* Version 5 indexed the listing's words and its category's label. */
-    assert_int_equal(db_int(path, "SELECT rowid FROM listings_fts WHERE"
-                                  " listings_fts MATCH 'rythme AND service'"),
-                     7);
-    assert_int_equal(db_int(path, "SELECT count(*) FROM terms"
-                                  " WHERE term = 'rythme'"),
-                     1);
     scratch_free(dir);
 }
 

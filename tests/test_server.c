@@ -312,10 +312,30 @@ static void search_ranks_prefixes_typos_and_accents(void **state)
     }
     assert_true(n >= 2);
     json_decref(j);
-    /* The category is searchable: Free Clinic's name does not say
-     * "planning", its category does. */
-    j = search("q=planning%20ixelles", &n);
+    /* Words naming a category filter by it: "planning ixelles" finds Free
+     * Clinic (a planning centre in Ixelles whose name does not say so),
+     * and "cpas" alone lists CPAS, nearest first with near. */
+    j = search("q=planning%20familial%20ixelles", &n);
     assert_contains(dump(j), "Free Clinic");
+    assert_contains(dump(json_object_get(j, "categories")), "planning");
+    json_decref(j);
+    j = search("q=cpas&near=50.8676,4.3737&limit=3", &n);
+    assert_int_equal(n, 3);
+    assert_string_equal(first_name(j), "CPAS de Schaerbeek");
+    json_decref(j);
+    j = search("q=CPAS&limit=50", &n);
+    assert_int_equal(n, 50);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(
+            json_string_value(json_object_get(
+                json_object_get(
+                    json_array_get(json_object_get(j, "features"), i),
+                    "properties"),
+                "category")),
+            "cpas");
+    json_decref(j);
+    j = search("q=service%20droit%20des%20jeunes%20namur", &n);
+    assert_contains(dump(j), "Service Droit des Jeunes de Namur");
     json_decref(j);
     /* Accent- and case-insensitive: "LIEGE" finds Liège. */
     j = search("q=LIEGE&category=cpas", &n);
