@@ -106,7 +106,6 @@ int fetch_url(const char *url, const struct fetch_opts *o, FILE *out,
         if (strncmp(url, "file://", 7) != 0) {
             res->etag = header_copy(h, "ETag");
             res->last_modified = header_copy(h, "Last-Modified");
-            res->content_type = header_copy(h, "Content-Type");
         }
         if (fflush(out) != 0) {
             snprintf(msg, msgsz, "%s: cannot write the download", url);
@@ -124,6 +123,5 @@ void fetch_result_free(struct fetch_result *res)
 {
     free(res->etag);
     free(res->last_modified);
-    free(res->content_type);
     memset(res, 0, sizeof *res);
 }

@@ -22,7 +22,6 @@ struct fetch_result {
     bool not_modified; /* 304: the stored copy is current */
     char *etag;        /* validators of this response, or NULL */
     char *last_modified;
-    char *content_type;
 };
 
 /* Sensible defaults: 10 s to connect, 120 s in all, 256 MiB, 5 redirects. */

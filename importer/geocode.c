@@ -19,7 +19,6 @@ struct geocoder {
     long timeout_s;
     bool polite; /* space requests by 1 s (public Nominatim) */
     struct timespec last;
-    long asked, failed;
 };
 
 int geocoder_new(const char *base_url, long timeout_s, struct geocoder **out)
@@ -47,12 +46,6 @@ void geocoder_free(struct geocoder *g)
         return;
     free(g->base);
     free(g);
-}
-
-void geocoder_counts(const struct geocoder *g, long *asked, long *failed)
-{
-    *asked = g ? g->asked : 0;
-    *failed = g ? g->failed : 0;
 }
 
 static void wait_turn(struct geocoder *g)
@@ -106,7 +99,6 @@ static bool nominatim(struct geocoder *g, const struct listing *l, double *lat,
     o.timeout_s = g->timeout_s;
     o.max_bytes = 1024 * 1024;
     wait_turn(g);
-    g->asked++;
     if (fetch_url(buf_str(&url), &o, tmp, &res, msg, sizeof msg) < 0)
         goto out;
     fetch_result_free(&res);
@@ -121,8 +113,6 @@ static bool nominatim(struct geocoder *g, const struct listing *l, double *lat,
         ok = geo_in_belgium_box(*lat, *lon);
     }
 out:
-    if (!ok)
-        g->failed++;
     json_decref(root);
     buf_free(&url);
     fclose(tmp);

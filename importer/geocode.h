@@ -19,8 +19,6 @@ struct geocoder;
  * or ERR_NOMEM. */
 int geocoder_new(const char *base_url, long timeout_s, struct geocoder **out);
 void geocoder_free(struct geocoder *g);
-/* How many lookups were made and how many failed (for the summary). */
-void geocoder_counts(const struct geocoder *g, long *asked, long *failed);
 
 /* Give 'l' a position and set l->pos to its precision. 'geocoder' may be
  * NULL. Returns false when nothing could place it. */

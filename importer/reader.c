@@ -53,13 +53,6 @@ int reader_format_parse(const char *s)
     return -1;
 }
 
-const char *reader_format_name(enum format f)
-{
-    static const char *const names[] = {"auto", "csv", "geojson", "ndjson",
-                                        "json"};
-    return names[f];
-}
-
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);

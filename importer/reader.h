@@ -20,7 +20,6 @@ struct reader;
 
 /* Parse "auto", "csv", "geojson", "ndjson" or "json"; -1 if none. */
 int reader_format_parse(const char *s);
-const char *reader_format_name(enum format f);
 /* Guess the format from a file name or URL path, else from the first
  * bytes of 'fp' (which are pushed back). Never returns FMT_AUTO. */
 enum format reader_detect(FILE *fp, const char *name);

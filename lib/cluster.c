@@ -230,11 +230,6 @@ void cluster_free(struct cluster_index *c)
     free(c);
 }
 
-int cluster_max_zoom(const struct cluster_index *c)
-{
-    return c->max_zoom;
-}
-
 size_t cluster_query(const struct cluster_index *c, int z, double x0, double y0,
                      double x1, double y1,
                      void (*fn)(const struct cluster_item *, void *), void *arg)

@@ -35,7 +35,6 @@ struct cluster_index;
 int cluster_build(const struct cluster_point *pts, size_t n, int max_zoom,
                   double radius, double tile_px, struct cluster_index **out);
 void cluster_free(struct cluster_index *c);
-int cluster_max_zoom(const struct cluster_index *c);
 
 /* Call 'fn' for every item of zoom 'z' (< max zoom) whose centre lies in
  * [x0, x1) x [y0, y1) (Web Mercator units). Returns how many. */

@@ -52,10 +52,29 @@ static int read_query(struct request *rq, struct reply *rp,
     return 0;
 }
 
-void api_nearest(struct request *rq, struct reply *rp)
+long nearest_features(struct request *rq, const struct spatial_hit *hits,
+                      long n, json_t *features)
 {
     static const char row_sql[] =
         "SELECT " STORE_LISTING_COLUMNS " FROM listings l WHERE l.id = ?1";
+    sqlite3_stmt *st = store_prepare(rq->store, row_sql);
+    long added = 0;
+    for (long i = 0; st && i < n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, hits[i].id);
+        if (sqlite3_step(st) != SQLITE_ROW)
+            continue;
+        json_t *f = store_feature(st, 0);
+        json_object_set_new(json_object_get(f, "properties"), "distance_m",
+                            json_integer((json_int_t)llround(hits[i].d)));
+        json_array_append_new(features, f);
+        added++;
+    }
+    return added;
+}
+
+void api_nearest(struct request *rq, struct reply *rp)
+{
     struct nearest_query q = {0};
     struct spatial_hit hits[NEAREST_MAX];
     if (read_query(rq, rp, &q) < 0)
@@ -74,17 +93,7 @@ void api_nearest(struct request *rq, struct reply *rp)
     long n = spatial_nearest(sp, &sq, hits);
     spatial_release(sp);
     json_t *features = json_array();
-    sqlite3_stmt *st = store_prepare(rq->store, row_sql);
-    for (long i = 0; st && i < n; i++) {
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, hits[i].id);
-        if (sqlite3_step(st) != SQLITE_ROW)
-            continue;
-        json_t *f = store_feature(st, 0);
-        json_object_set_new(json_object_get(f, "properties"), "distance_m",
-                            json_integer((json_int_t)llround(hits[i].d)));
-        json_array_append_new(features, f);
-    }
+    nearest_features(rq, hits, n, features);
     json_t *fc = json_pack("{s:s,s:o}", "type", "FeatureCollection", "features",
                            features);
     reply_json_text(rp, json_dumps(fc, JSON_COMPACT), "application/geo+json");

@@ -342,15 +342,7 @@ void api_ogc(struct request *rq, struct reply *rp)
     const char *rest = p + n;
     /* Existence from the categories table: the collection document's
      * extent scans the category, which items requests must not pay. */
-    sqlite3_stmt *st =
-        store_prepare(rq->store, "SELECT 1 FROM categories WHERE slug = ?1");
-    bool known = false;
-    if (st) {
-        sqlite3_bind_text(st, 1, cid, -1, SQLITE_TRANSIENT);
-        known = sqlite3_step(st) == SQLITE_ROW;
-        sqlite3_reset(st);
-    }
-    if (!known) {
+    if (!store_category_known(rq->store, cid, strlen(cid))) {
         reply_error(rp, 404, "not_found", "no collection \"%s\"", cid);
         return;
     }

@@ -347,6 +347,19 @@ static void take_category_words(struct search *s)
     }
 }
 
+/* Listings found by category alone matched no search word. */
+static void mark_unmatched(json_t *features)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach(features, i, f)
+    {
+        json_t *p = json_object_get(f, "properties");
+        json_object_set_new(p, "matched", json_array());
+        json_object_set_new(p, "fuzzy", json_false());
+    }
+}
+
 /* A query made only of category words: that category's listings, nearest
  * first when 'near' is given (the in-memory grid), else by name. */
 static int category_listing(struct request *rq, struct search *s,
@@ -355,8 +368,6 @@ static int category_listing(struct request *rq, struct search *s,
     static const char by_name[] =
         "SELECT " STORE_LISTING_COLUMNS " FROM listings l"
         " WHERE l.category = ?1 ORDER BY l.name, l.id LIMIT ?2 OFFSET ?3";
-    static const char by_id[] =
-        "SELECT " STORE_LISTING_COLUMNS " FROM listings l WHERE l.id = ?1";
     if (s->has_near) {
         struct spatial_hit hits[SEARCH_MAX + MAX_OFFSET];
         struct spatial *sp = spatial_acquire(rq->store);
@@ -370,21 +381,10 @@ static int category_listing(struct request *rq, struct search *s,
                                   .age = -1};
         long n = spatial_nearest(sp, &q, hits);
         spatial_release(sp);
-        sqlite3_stmt *st = store_prepare(rq->store, by_id);
-        for (long i = s->offset; st && i < n; i++) {
-            sqlite3_reset(st);
-            sqlite3_bind_int64(st, 1, hits[i].id);
-            if (sqlite3_step(st) != SQLITE_ROW)
-                continue;
-            json_t *f = store_feature(st, 0);
-            json_t *p = json_object_get(f, "properties");
-            json_object_set_new(p, "matched", json_array());
-            json_object_set_new(p, "fuzzy", json_false());
-            json_object_set_new(p, "distance_m",
-                                json_integer((json_int_t)llround(hits[i].d)));
-            json_array_append_new(features, f);
-            (*nids)++;
-        }
+        if (n > s->offset)
+            *nids +=
+                nearest_features(rq, hits + s->offset, n - s->offset, features);
+        mark_unmatched(features);
         return 0;
     }
     /* Several named categories: each in turn, by name. */
@@ -399,16 +399,13 @@ static int category_listing(struct request *rq, struct search *s,
         sqlite3_bind_int64(st, 2, s->limit - *nids);
         sqlite3_bind_int64(st, 3, s->offset);
         while (sqlite3_step(st) == SQLITE_ROW) {
-            json_t *f = store_feature(st, 0);
-            json_t *p = json_object_get(f, "properties");
-            json_object_set_new(p, "matched", json_array());
-            json_object_set_new(p, "fuzzy", json_false());
-            json_array_append_new(features, f);
+            json_array_append_new(features, store_feature(st, 0));
             (*nids)++;
         }
         sqlite3_reset(st);
         c += len + (c[len] == ',');
     }
+    mark_unmatched(features);
     return 0;
 }
 

@@ -300,8 +300,6 @@ static void add_common_headers(struct MHD_Response *r, const struct reply *rp)
     }
     MHD_add_response_header(r, "Cache-Control",
                             rp->cache_control ? rp->cache_control : "no-store");
-    if (rp->location)
-        MHD_add_response_header(r, "Location", rp->location);
 }
 
 static enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *rp,

@@ -60,18 +60,6 @@ int param_long(struct request *rq, struct reply *rp, const char *key, long lo,
     return 1;
 }
 
-static bool category_known(struct request *rq, const char *slug, size_t n)
-{
-    sqlite3_stmt *st =
-        store_prepare(rq->store, "SELECT 1 FROM categories WHERE slug = ?1");
-    if (!st)
-        return false;
-    sqlite3_bind_text(st, 1, slug, (int)n, SQLITE_STATIC);
-    bool ok = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
-    return ok;
-}
-
 int param_categories(struct request *rq, struct reply *rp, const char *key,
                      char *out, size_t outsz)
 {
@@ -84,7 +72,7 @@ int param_categories(struct request *rq, struct reply *rp, const char *key,
     for (const char *p = v; *p;) {
         size_t n = strcspn(p, ",");
         if (n == 0 || n > 31 || ++count > PARAM_MAX_CATEGORIES ||
-            !category_known(rq, p, n) || used + n + 2 > outsz) {
+            !store_category_known(rq->store, p, n) || used + n + 2 > outsz) {
             reply_error(rp, 400, "bad_parameter",
                         "%s: expected known categories separated by commas "
                         "(amo, cpas, planning, sdj)",

@@ -3,7 +3,11 @@
 #ifndef AMO_ROUTES_H
 #define AMO_ROUTES_H
 
+#include <jansson.h>
+
 #include "http.h"
+
+struct spatial_hit;
 
 /* api_listings.c */
 void api_status(struct request *rq, struct reply *rp);
@@ -12,6 +16,11 @@ void api_listings_geojson(struct request *rq, struct reply *rp);
 void api_listing(struct request *rq, struct reply *rp);
 /* api_nearest.c */
 void api_nearest(struct request *rq, struct reply *rp);
+/* Append the listings of hits[0..n) to 'features', each with its
+ * distance_m; returns how many were appended (a listing deleted since the
+ * index was built is skipped). */
+long nearest_features(struct request *rq, const struct spatial_hit *hits,
+                      long n, json_t *features);
 /* api_search.c */
 void api_search(struct request *rq, struct reply *rp);
 /* api_communes.c */

@@ -142,9 +142,16 @@ long long store_data_version(const struct store *s)
     return s->data_version;
 }
 
-sqlite3 *store_db(struct store *s)
+bool store_category_known(struct store *s, const char *slug, size_t len)
 {
-    return s->db;
+    sqlite3_stmt *st =
+        store_prepare(s, "SELECT 1 FROM categories WHERE slug = ?1");
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, slug, (int)len, SQLITE_TRANSIENT);
+    bool ok = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return ok;
 }
 
 sqlite3_stmt *store_prepare(struct store *s, const char *sql)

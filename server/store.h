@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Columns every listing query selects, in this order (see store_feature). */
@@ -33,7 +34,8 @@ int store_begin(struct store *s);
 void store_end(struct store *s);
 /* meta.data_version of the current snapshot. */
 long long store_data_version(const struct store *s);
-sqlite3 *store_db(struct store *s);
+/* True when 'slug' ('len' bytes) is a category of the database. */
+bool store_category_known(struct store *s, const char *slug, size_t len);
 /* A statement for 'sql', prepared once per connection and reset for
  * reuse; NULL on error (the caller answers 500). Not thread-safe across
  * stores, by design. */
