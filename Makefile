@@ -23,7 +23,8 @@ DEB_PACKAGES := build-essential pkg-config sqlite3 libsqlite3-dev \
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS := -std=c11 $(OPT) $(SAN) $(WARN) $(WERROR) $(PKG_CFLAGS)
-CPPFLAGS := -D_GNU_SOURCE -Ilib -Iimporter -Iserver -Itests -I$(BUILD)/gen \
+CPPFLAGS := -D_GNU_SOURCE -Ilib -Iimporter -Iserver -Iexport -Itests \
+        -I$(BUILD)/gen \
         -DAMO_DATA_DIR='"$(CURDIR)/data"' -DAMO_WEB_DIR='"$(CURDIR)/web"'
 LDLIBS := $(PKG_LIBS) -lm -pthread
 LDFLAGS := $(SAN)
@@ -34,9 +35,13 @@ IMPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,\
         $(filter-out importer/main.c,$(wildcard importer/*.c)))
 SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,\
         $(filter-out server/main.c,$(wildcard server/*.c)))
+# The exporter writes features as the server does (server/store.c).
+EXPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard export/*.c)) \
+        $(BUILD)/server/store.o
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
-PROGRAMS := $(BIN)/amo-import $(BIN)/amo-server $(BUILD)/bench/gen-listings
+PROGRAMS := $(BIN)/amo-import $(BIN)/amo-server $(BIN)/amo-export \
+        $(BUILD)/bench/gen-listings
 
 .PHONY: all deps run import import-data test asan check-tests bench-import \
         bench-server \
@@ -53,6 +58,12 @@ deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+	@# Node runs the independent JavaScript readers of the tests; Debian's
+	@# nodejs and npm only when no node is installed (a newer one may be).
+	@if ! command -v npm >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm; \
+	fi
 
 # The MVT protobuf code is generated from the specification's .proto file
 # (protobuf-c), and compiled without our extra warnings: it is not ours.
@@ -68,7 +79,8 @@ $(BUILD)/gen/vector_tile.pb-c.o: $(BUILD)/gen/vector_tile.pb-c.c
 
 $(BUILD)/lib/mvt.o $(BUILD)/server/tiles.o: $(BUILD)/gen/vector_tile.pb-c.h
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h importer/*.h server/*.h tests/*.h)
+$(BUILD)/%.o: %.c $(wildcard lib/*.h importer/*.h server/*.h export/*.h \
+        tests/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC    $<"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -79,6 +91,11 @@ $(BIN)/amo-import: $(BUILD)/importer/main.o $(IMPORT_OBJ) $(LIB_OBJ)
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BIN)/amo-server: $(BUILD)/server/main.o $(SERVER_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/amo-export: $(EXPORT_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -107,8 +124,12 @@ run: import
 	@echo "serving $(DB) on http://localhost:8080/ (Ctrl-C stops it)"
 	@$(BIN)/amo-server --db $(DB) --listen 127.0.0.1:8080
 
+# The npm packages the tests use, at the versions of package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
 # Unit and integration tests; prints "N passed, N failed" last.
-check-tests: $(PROGRAMS) $(TEST_BIN)
+check-tests: $(PROGRAMS) $(TEST_BIN) node_modules/.package-lock.json
 	@BIN=$(BIN) BUILD=$(BUILD) tests/run $(TEST_BIN)
 
 test: deps
@@ -136,8 +157,8 @@ bench-server: deps
 	  $(BIN)/amo-server
 
 format:
-	clang-format -i lib/*.[ch] importer/*.[ch] server/*.[ch] tests/*.[ch] \
-	  bench/*.c
+	clang-format -i lib/*.[ch] importer/*.[ch] server/*.[ch] export/*.[ch] \
+	  tests/*.[ch] bench/*.c
 
 clean:
 	rm -rf build build-asan bin

@@ -53,7 +53,7 @@ static uint64_t key_of(const struct level *l, double x, double y)
 }
 
 struct keyed {
-    uint64_t key;
+    uint64_t key, id;
     size_t pos;
 };
 
@@ -62,7 +62,9 @@ static int cmp_keyed(const void *a, const void *b)
     const struct keyed *p = a, *q = b;
     if (p->key != q->key)
         return p->key < q->key ? -1 : 1;
-    return (p->pos > q->pos) - (p->pos < q->pos); /* stable */
+    /* Then by id, so the clusters depend on the points alone, not on the
+     * order a program happened to read them in. */
+    return (p->id > q->id) - (p->id < q->id);
 }
 
 /* Sort the level's items by the cells of size 'cell'. */
@@ -82,7 +84,8 @@ static int sort_level(struct level *l, double cell)
         return ERR_NOMEM;
     }
     for (size_t i = 0; i < l->n; i++)
-        k[i] = (struct keyed){key_of(l, l->items[i].x, l->items[i].y), i};
+        k[i] = (struct keyed){key_of(l, l->items[i].x, l->items[i].y),
+                              l->items[i].id, i};
     qsort(k, l->n, sizeof *k, cmp_keyed);
     for (size_t i = 0; i < l->n; i++) {
         sorted[i] = l->items[k[i].pos];

@@ -12,12 +12,12 @@
 #include <string.h>
 
 #include "cluster.h"
+#include "err.h"
 #include "geo.h"
 #include "store.h"
+#include "tileset.h"
 
 #define MAX_CATEGORIES CLUSTER_MAX_CATS
-#define CLUSTER_RADIUS_PX 40.0 /* supercluster's defaults */
-#define CLUSTER_TILE_PX 512.0
 #define METRES_PER_DEGREE 111195.0
 #define PER_CELL 4.0
 
@@ -36,8 +36,7 @@ struct spatial {
     uint32_t *start;   /* cell c holds pts[start[c] .. start[c+1]) */
     double lat0, lon0, step_lat, step_lon, cell_m;
     long w, h;
-    char cats[MAX_CATEGORIES][32];
-    int ncats;
+    struct tileset_cats cats; /* numbered as every tile builder does */
     pthread_mutex_t cluster_lock;
     struct cluster_index *clusters;
     int cluster_zoom;
@@ -77,17 +76,23 @@ void spatial_shutdown(void)
     spatial_release(sp);
 }
 
-/* Clusters count listings per category in CLUSTER_MAX_CATS slots; the
- * last one also takes any further category. */
 static int category_index(struct spatial *sp, const char *slug)
 {
-    for (int i = 0; i < sp->ncats; i++)
-        if (strcmp(sp->cats[i], slug) == 0)
-            return i;
-    if (sp->ncats == MAX_CATEGORIES)
-        return MAX_CATEGORIES - 1;
-    snprintf(sp->cats[sp->ncats], sizeof sp->cats[0], "%s", slug);
-    return sp->ncats++;
+    return tileset_cat_index(&sp->cats, slug);
+}
+
+/* Number the categories in slug order, as the exporter does, so cluster
+ * counts come out the same whatever order listings are read in. */
+static int seed_categories(struct spatial *sp, struct store *s)
+{
+    sqlite3_stmt *st =
+        store_prepare(s, "SELECT slug FROM categories ORDER BY slug");
+    if (!st)
+        return ERR_DB;
+    while (sqlite3_step(st) == SQLITE_ROW)
+        category_index(sp, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return 0;
 }
 
 static long cell_of(const struct spatial *sp, double lat, double lon, long *x,
@@ -122,7 +127,8 @@ static struct spatial *build(struct store *s)
     size_t cap = 1024;
     if (sp)
         pthread_mutex_init(&sp->cluster_lock, NULL);
-    if (!sp || !st || !(sp->pts = malloc(cap * sizeof *sp->pts)))
+    if (!sp || !st || !(sp->pts = malloc(cap * sizeof *sp->pts)) ||
+        seed_categories(sp, s) < 0)
         goto fail;
     double min_lat = 90, max_lat = -90, min_lon = 180, max_lon = -180;
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -217,7 +223,7 @@ static bool matches(const struct spatial *sp, const struct spatial_query *q,
 {
     if (q->categories) {
         char key[40];
-        snprintf(key, sizeof key, ",%s,", sp->cats[p->cat]);
+        snprintf(key, sizeof key, ",%s,", sp->cats.slug[p->cat]);
         if (!strstr(q->categories, key))
             return false;
     }
@@ -273,8 +279,8 @@ const struct cluster_index *spatial_clusters(struct spatial *sp, int max_zoom)
             }
             /* The grid's order (by cell, then as read) is the same for
              * every build of the same data, and so are the clusters. */
-            if (cluster_build(pts, sp->n, max_zoom, CLUSTER_RADIUS_PX,
-                              CLUSTER_TILE_PX, &c) == 0) {
+            if (cluster_build(pts, sp->n, max_zoom, TILESET_CLUSTER_RADIUS,
+                              TILESET_CLUSTER_TILE, &c) == 0) {
                 cluster_free(sp->clusters);
                 sp->clusters = c;
                 sp->cluster_zoom = max_zoom;
@@ -287,14 +293,9 @@ const struct cluster_index *spatial_clusters(struct spatial *sp, int max_zoom)
     return c;
 }
 
-const char *spatial_category(const struct spatial *sp, int i)
+const struct tileset_cats *spatial_cats(const struct spatial *sp)
 {
-    return i >= 0 && i < sp->ncats ? sp->cats[i] : "";
-}
-
-int spatial_ncategories(const struct spatial *sp)
-{
-    return sp->ncats;
+    return &sp->cats;
 }
 
 long spatial_nearest(const struct spatial *sp, const struct spatial_query *q,

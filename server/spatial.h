@@ -43,9 +43,9 @@ struct cluster_index;
 /* The tile clusters of this version for zooms below 'max_zoom', built on
  * first use (only tile requests need them). NULL when memory is short. */
 const struct cluster_index *spatial_clusters(struct spatial *sp, int max_zoom);
-/* The slug of category index 'i' as used in cluster counts. */
-const char *spatial_category(const struct spatial *sp, int i);
-int spatial_ncategories(const struct spatial *sp);
+struct tileset_cats;
+/* The category numbering of cluster counts. */
+const struct tileset_cats *spatial_cats(const struct spatial *sp);
 
 /* Free the current index at exit (for leak checkers). */
 void spatial_shutdown(void);

@@ -14,8 +14,9 @@
 #include "routes.h"
 #include "spatial.h"
 #include "store.h"
+#include "tileset.h"
 
-#define TILEJSON_MAXZOOM 14 /* clients overzoom the points beyond */
+#define TILEJSON_MAXZOOM TILESET_MAXZOOM
 
 static bool parse_tile(const char *p, int *z, long *x, long *y)
 {
@@ -29,108 +30,140 @@ static bool parse_tile(const char *p, int *z, long *x, long *y)
     return mvt_tile_valid(*z, *x, *y);
 }
 
-/* Add the listing of the current row (id, lat, lon, name, category,
- * commune) as a point. */
-static int add_row(struct mvt_layer *layer, sqlite3_stmt *st)
-{
-    struct mvt_prop props[4] = {
-        {"id", NULL, (uint64_t)sqlite3_column_int64(st, 0)},
-        {"name", (const char *)sqlite3_column_text(st, 3), 0},
-        {"category", (const char *)sqlite3_column_text(st, 4), 0},
-        {"commune", (const char *)sqlite3_column_text(st, 5), 0},
-    };
-    int np = props[3].str ? 4 : 3; /* commune may be unknown */
-    return mvt_layer_add_point(layer, (uint64_t)sqlite3_column_int64(st, 0),
-                               sqlite3_column_double(st, 1),
-                               sqlite3_column_double(st, 2), props, np);
-}
-
-struct items {
-    struct cluster_item *v;
+/* Candidate features of a tile. A listing's strings are copies (a row's
+ * text does not outlive the next step) and are freed with the array. */
+struct cand {
+    struct tileset_feature *v;
     size_t n, cap;
     bool oom;
 };
 
-static void collect(const struct cluster_item *it, void *arg)
+static struct tileset_feature *cand_push(struct cand *a)
 {
-    struct items *a = arg;
     if (a->n == a->cap) {
         size_t cap = a->cap ? a->cap * 2 : 64;
         void *v = realloc(a->v, cap * sizeof *a->v);
         if (!v) {
             a->oom = true;
-            return;
+            return NULL;
         }
         a->v = v;
         a->cap = cap;
     }
-    a->v[a->n++] = *it;
+    memset(&a->v[a->n], 0, sizeof a->v[0]);
+    return &a->v[a->n++];
 }
 
-/* A cluster as a point at its centre, with point_count and the number of
- * listings of each category. */
-static int add_cluster(struct mvt_layer *layer, const struct spatial *sp,
-                       const struct cluster_item *it)
+static void cand_free(struct cand *a)
 {
-    struct mvt_prop props[2 + CLUSTER_MAX_CATS];
-    int np = 0;
-    props[np++] = (struct mvt_prop){"id", NULL, it->id};
-    props[np++] = (struct mvt_prop){"point_count", NULL, it->count};
-    for (int c = 0; c < spatial_ncategories(sp) && c < CLUSTER_MAX_CATS; c++)
-        if (it->cats[c])
-            props[np++] =
-                (struct mvt_prop){spatial_category(sp, c), NULL, it->cats[c]};
-    double lon = it->x * 360 - 180;
-    double lat = atan(sinh(M_PI * (1 - 2 * it->y))) * 180 / M_PI;
-    return mvt_layer_add_point(layer, it->id, lat, lon, props, np);
+    for (size_t i = 0; i < a->n; i++) {
+        if (a->v[i].count > 1)
+            continue;
+        free((char *)a->v[i].name);
+        free((char *)a->v[i].category);
+        free((char *)a->v[i].commune);
+    }
+    free(a->v);
+}
+
+static void collect(const struct cluster_item *it, void *arg)
+{
+    struct cand *a = arg;
+    struct tileset_feature *f = cand_push(a);
+    if (f)
+        tileset_from_cluster(it, f);
+}
+
+static const char *copy_text(struct cand *a, sqlite3_stmt *st, int col)
+{
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    char *c = t ? strdup(t) : NULL;
+    if (t && !c)
+        a->oom = true;
+    return c;
+}
+
+/* The listing of the current row (id, lat, lon, name, category, commune)
+ * into f. */
+static void from_row(struct cand *a, struct tileset_feature *f,
+                     sqlite3_stmt *st)
+{
+    f->id = (uint64_t)sqlite3_column_int64(st, 0);
+    f->lat = sqlite3_column_double(st, 1);
+    f->lon = sqlite3_column_double(st, 2);
+    f->count = 1;
+    f->name = copy_text(a, st, 3);
+    f->category = copy_text(a, st, 4);
+    f->commune = copy_text(a, st, 5);
 }
 
 /* Below the cluster zoom: the clusters and single listings of that zoom
- * whose centre lies in the tile or its buffer. */
-static int clustered(struct request *rq, struct mvt_layer *layer, int z, long x,
-                     long y)
+ * near the tile; a single listing's properties come from the database. */
+static int clustered(struct request *rq, struct spatial *sp, struct cand *a,
+                     int z, long x, long y)
 {
     static const char sql[] =
         "SELECT l.id, l.lat, l.lon, l.name, l.category, l.commune"
         " FROM listings l WHERE l.id = ?1";
-    struct spatial *sp = spatial_acquire(rq->store);
     const struct cluster_index *ci =
-        sp ? spatial_clusters(sp, rq->ctx->cluster_maxzoom) : NULL;
-    struct items a = {0};
-    int rc = 0;
-    if (!ci) {
-        spatial_release(sp);
+        spatial_clusters(sp, rq->ctx->cluster_maxzoom);
+    if (!ci)
         return ERR_NOMEM;
-    }
-    double n = (double)(1L << z), pad = (double)MVT_BUFFER / MVT_EXTENT;
-    cluster_query(ci, z, ((double)x - pad) / n, ((double)y - pad) / n,
-                  ((double)x + 1 + pad) / n, ((double)y + 1 + pad) / n, collect,
-                  &a);
+    double x0, y0, x1, y1;
+    tileset_window(z, x, y, &x0, &y0, &x1, &y1);
+    cluster_query(ci, z, x0, y0, x1, y1, collect, a);
     sqlite3_stmt *st = store_prepare(rq->store, sql);
-    for (size_t i = 0; rc == 0 && !a.oom && st && i < a.n; i++) {
-        if (a.v[i].count > 1) {
-            rc = add_cluster(layer, sp, &a.v[i]);
+    if (!st)
+        return ERR_DB;
+    for (size_t i = 0; !a->oom && i < a->n; i++) {
+        if (a->v[i].count > 1)
             continue;
-        }
         sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, (sqlite3_int64)a.v[i].id);
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)a->v[i].id);
         if (sqlite3_step(st) == SQLITE_ROW)
-            rc = add_row(layer, st);
+            from_row(a, &a->v[i], st);
+        else /* deleted since the index was built: drop it */
+            a->v[i].count = 0;
     }
-    if (st)
-        sqlite3_reset(st);
-    spatial_release(sp);
-    free(a.v);
-    return a.oom || !st ? ERR_NOMEM : rc;
+    sqlite3_reset(st);
+    return a->oom ? ERR_NOMEM : 0;
 }
 
-void api_tile(struct request *rq, struct reply *rp)
+/* At and above the cluster zoom, every listing is its own point. */
+static int points(struct request *rq, struct cand *a, int z, long x, long y)
 {
     static const char sql[] =
         "SELECT l.id, l.lat, l.lon, l.name, l.category, l.commune"
         " FROM listings_rtree t JOIN listings l ON l.id = t.id"
         " WHERE t.min_lon >= ?1 AND t.max_lon <= ?3 AND t.min_lat >= ?2"
-        " AND t.max_lat <= ?4 ORDER BY l.id";
+        " AND t.max_lat <= ?4";
+    double b[4];
+    tileset_window_deg(z, x, y, &b[0], &b[1], &b[2], &b[3]);
+    sqlite3_stmt *st = store_prepare(rq->store, sql);
+    if (!st)
+        return ERR_DB;
+    for (int i = 0; i < 4; i++)
+        sqlite3_bind_double(st, i + 1, b[i]);
+    struct tileset_feature *f;
+    while (!a->oom && sqlite3_step(st) == SQLITE_ROW)
+        if ((f = cand_push(a)))
+            from_row(a, f, st);
+    sqlite3_reset(st);
+    return a->oom ? ERR_NOMEM : 0;
+}
+
+/* Drop the features marked deleted (count 0). */
+static void compact(struct cand *a)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (a->v[i].count)
+            a->v[k++] = a->v[i];
+    a->n = k;
+}
+
+void api_tile(struct request *rq, struct reply *rp)
+{
     int z;
     long x, y;
     if (!parse_tile(rq->path, &z, &x, &y)) {
@@ -141,46 +174,30 @@ void api_tile(struct request *rq, struct reply *rp)
     }
     if (reject_unknown_params(rq, rp))
         return;
-    struct mvt_layer *layer = mvt_layer_new("listings", z, x, y);
-    if (!layer) {
+    struct spatial *sp = spatial_acquire(rq->store);
+    if (!sp) {
         reply_error(rp, 500, "internal", "out of memory");
         return;
     }
-    int rc = 0;
-    if (z < rq->ctx->cluster_maxzoom) {
-        rc = clustered(rq, layer, z, x, y);
-    } else {
-        /* At and above the cluster zoom, every listing is its own point. */
-        struct mvt_bounds b;
-        mvt_tile_bounds(z, x, y, MVT_BUFFER, &b);
-        sqlite3_stmt *st = store_prepare(rq->store, sql);
-        if (!st) {
-            mvt_layer_free(layer);
-            reply_error(rp, 500, "internal", "tile query failed");
-            return;
-        }
-        sqlite3_bind_double(st, 1, b.min_lon);
-        sqlite3_bind_double(st, 2, b.min_lat);
-        sqlite3_bind_double(st, 3, b.max_lon);
-        sqlite3_bind_double(st, 4, b.max_lat);
-        while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
-            rc = add_row(layer, st);
-        sqlite3_reset(st);
-    }
+    struct cand a = {0};
+    int rc = z < rq->ctx->cluster_maxzoom ? clustered(rq, sp, &a, z, x, y)
+                                          : points(rq, &a, z, x, y);
     uint8_t *data = NULL;
     size_t len = 0;
-    if (rc == 0 && mvt_layer_count(layer) > 0)
-        rc = mvt_encode(&layer, 1, &data, &len);
-    bool empty = mvt_layer_count(layer) == 0;
-    mvt_layer_free(layer);
-    if (rc < 0 || (!empty && buf_append(&rp->body, data, len) < 0)) {
+    if (rc == 0) {
+        compact(&a);
+        rc = tileset_encode(a.v, a.n, spatial_cats(sp), z, x, y, &data, &len);
+    }
+    spatial_release(sp);
+    cand_free(&a);
+    if (rc < 0 || (data && buf_append(&rp->body, data, len) < 0)) {
         free(data);
         reply_error(rp, 500, "internal", "tile too large");
         return;
     }
+    rp->status = data ? 200 : 204;
+    rp->content_type = data ? "application/vnd.mapbox-vector-tile" : NULL;
     free(data);
-    rp->status = empty ? 204 : 200;
-    rp->content_type = empty ? NULL : "application/vnd.mapbox-vector-tile";
     reply_cacheable(rq, rp, 300);
 }
 
@@ -201,20 +218,23 @@ void api_tilejson(struct request *rq, struct reply *rp)
     char tiles[400];
     snprintf(tiles, sizeof tiles, "http://%s/tiles/{z}/{x}/{y}.mvt",
              rq->host ? rq->host : "localhost");
+    struct spatial *sp = spatial_acquire(rq->store);
+    json_t *layers =
+        sp ? tileset_vector_layers(spatial_cats(sp), 0, TILEJSON_MAXZOOM)
+           : NULL;
+    spatial_release(sp);
+    if (!layers) {
+        reply_error(rp, 500, "internal", "out of memory");
+        return;
+    }
     json_t *j = json_pack(
-        "{s:s,s:s,s:s,s:[s],s:i,s:i,s:[ffff],s:[ffi],s:s,s:[{s:s,s:s,s:i,"
-        "s:i,s:{s:s,s:s,s:s,s:s}}]}",
-        "tilejson", "3.0.0", "name", "Annuaire AMO", "description",
+        "{s:s,s:s,s:s,s:[s],s:i,s:i,s:[ffff],s:[ffi],s:s,s:o}", "tilejson",
+        "3.0.0", "name", "Annuaire AMO", "description",
         "Services d'aide aux jeunes (AMO, CPAS, planning familial, SDJ)",
         "tiles", tiles, "minzoom", 0, "maxzoom", TILEJSON_MAXZOOM, "bounds",
         bb[0], bb[1], bb[2], bb[3], "center", (bb[0] + bb[2]) / 2,
-        (bb[1] + bb[3]) / 2, 8, "attribution",
-        "Données : sources publiques citées par fiche ; positions : "
-        "© OpenStreetMap contributors (ODbL), Statbel",
-        "vector_layers", "id", "listings", "description",
-        "One point per listing", "minzoom", 0, "maxzoom", TILEJSON_MAXZOOM,
-        "fields", "id", "Number", "name", "String", "category", "String",
-        "commune", "String");
+        (bb[1] + bb[3]) / 2, 8, "attribution", TILESET_ATTRIBUTION,
+        "vector_layers", layers);
     reply_json_text(rp, json_dumps(j, JSON_COMPACT), "application/json");
     json_decref(j);
     reply_cacheable(rq, rp, 300);

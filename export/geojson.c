@@ -1,0 +1,129 @@
+/* geojson.c - GeoJSON export (see geojson.h). Features are written one by
+ * one, so memory does not grow with the directory. */
+#include "geojson.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "err.h"
+#include "store.h"
+
+/* ",amo,cpas," after checking each slug against the categories table. */
+static int category_filter(sqlite3 *db, const char *list, struct buf *out,
+                           char *msg, size_t msgsz)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM categories WHERE slug = ?1", -1,
+                           &st, NULL) != SQLITE_OK) {
+        snprintf(msg, msgsz, "%s", sqlite3_errmsg(db));
+        return ERR_DB;
+    }
+    int rc = buf_putc(out, ',');
+    for (const char *p = list; rc == 0 && *p;) {
+        size_t len = strcspn(p, ",");
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, p, (int)len, SQLITE_STATIC);
+        if (len == 0 || sqlite3_step(st) != SQLITE_ROW) {
+            snprintf(msg, msgsz, "--category: no category '%.*s'", (int)len, p);
+            rc = ERR_USAGE;
+            break;
+        }
+        rc = buf_append(out, p, len);
+        if (rc == 0)
+            rc = buf_putc(out, ',');
+        p += len + (p[len] == ',');
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int write_features(sqlite3 *db, const char *filter, FILE *f,
+                          volatile sig_atomic_t *stop, long *count)
+{
+    static const char sql[] =
+        "SELECT " STORE_LISTING_COLUMNS " FROM listings l"
+        " WHERE (?1 IS NULL OR instr(?1, ',' || l.category || ',') > 0)"
+        " AND l.lat IS NOT NULL ORDER BY l.id";
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return ERR_DB;
+    sqlite3_bind_text(st, 1, filter, -1, SQLITE_STATIC);
+    int rc = fputs("{\"type\":\"FeatureCollection\",\"features\":[", f) < 0
+                 ? ERR_IO
+                 : 0;
+    int step;
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *feat = store_feature(st, 0);
+        char *text = feat ? json_dumps(feat, JSON_COMPACT) : NULL;
+        json_decref(feat);
+        if (!text)
+            rc = ERR_NOMEM;
+        else if ((*count > 0 && fputc(',', f) == EOF) || fputs(text, f) < 0 ||
+                 fputc('\n', f) == EOF)
+            rc = ERR_IO;
+        free(text);
+        ++*count;
+        if (stop && *stop)
+            rc = ERR_GUARD;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = ERR_DB;
+    sqlite3_finalize(st);
+    if (rc == 0 && fputs("]}\n", f) < 0)
+        rc = ERR_IO;
+    return rc;
+}
+
+int geojson_export(sqlite3 *db, const char *categories, const char *out,
+                   volatile sig_atomic_t *stop, long *count, char *msg,
+                   size_t msgsz)
+{
+    struct buf filter;
+    buf_init(&filter, 4096);
+    *count = 0;
+    int rc =
+        categories ? category_filter(db, categories, &filter, msg, msgsz) : 0;
+    if (rc < 0) {
+        buf_free(&filter);
+        if (rc != ERR_USAGE && rc != ERR_DB)
+            snprintf(msg, msgsz, "%s", err_str(rc));
+        return rc;
+    }
+    bool to_stdout = strcmp(out, "-") == 0;
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", out, (long)getpid());
+    FILE *f = to_stdout ? stdout : fopen(tmp, "w");
+    if (!f) {
+        buf_free(&filter);
+        snprintf(msg, msgsz, "%s: cannot create", tmp);
+        return ERR_IO;
+    }
+    /* One snapshot for the whole file. */
+    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    rc = write_features(db, categories ? buf_str(&filter) : NULL, f, stop,
+                        count);
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    buf_free(&filter);
+    if (rc == ERR_DB)
+        snprintf(msg, msgsz, "%s", sqlite3_errmsg(db));
+    if (to_stdout) {
+        if (rc == 0 && fflush(stdout) != 0)
+            rc = ERR_IO;
+    } else {
+        if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+            rc = ERR_IO;
+        if (fclose(f) != 0 && rc == 0)
+            rc = ERR_IO;
+        if (rc == 0 && rename(tmp, out) != 0)
+            rc = ERR_IO;
+        if (rc < 0)
+            unlink(tmp);
+    }
+    if (rc < 0 && rc != ERR_DB)
+        snprintf(msg, msgsz, "%s: %s", out,
+                 rc == ERR_GUARD ? "interrupted" : err_str(rc));
+    return rc;
+}

@@ -1,0 +1,307 @@
+/* main.c - amo-export: the directory as files a partner can host without
+ * us: the listings tileset as MBTiles, PMTiles or a tile directory, and
+ * the listings as GeoJSON. Every output is written under a temporary name
+ * beside OUT and renamed over it only once complete, so an interrupted
+ * export never leaves a broken file at OUT. */
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "err.h"
+#include "geojson.h"
+#include "mvt.h"
+#include "pyramid.h"
+#include "sink.h"
+#include "source.h"
+
+enum exit_code {
+    EXIT_DONE = 0,
+    EXIT_STOPPED = 1, /* interrupted by a signal; OUT unchanged */
+    EXIT_USAGE = 2,
+    EXIT_OUTPUT = 3, /* OUT could not be written */
+    EXIT_DB = 4      /* the database could not be read */
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+static void usage(FILE *to)
+{
+    fputs("usage: amo-export [--db FILE] [--quiet] tiles\n"
+          "                  --format mbtiles|pmtiles|dir [--minzoom 0]\n"
+          "                  [--maxzoom 14] [--cluster-maxzoom 13] OUT\n"
+          "       amo-export [--db FILE] [--quiet] geojson [--category C[,C]]"
+          " OUT\n"
+          "OUT is written under a temporary name and renamed when complete\n"
+          "('-' writes GeoJSON to standard output). Exit codes: 0 done,\n"
+          "1 interrupted (OUT unchanged), 2 usage, 3 output error, 4\n"
+          "database error.\n",
+          to);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+                    struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path) < 0 ? -1 : 0;
+}
+
+/* Put the finished temporary 'tmp' in place of 'out'. A directory cannot
+ * be renamed over a non-empty one: the old one is moved aside first and
+ * removed after. */
+static int replace(const char *tmp, const char *out, bool dir)
+{
+    if (!dir)
+        return rename(tmp, out) == 0 ? 0 : ERR_IO;
+    char old[4096];
+    snprintf(old, sizeof old, "%s.old-%ld", out, (long)getpid());
+    bool had = rename(out, old) == 0;
+    if (rename(tmp, out) < 0) {
+        if (had)
+            rename(old, out);
+        return ERR_IO;
+    }
+    if (had)
+        nftw(old, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return 0;
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int parse_zoom(const char *opt, const char *v, int *out)
+{
+    char *end;
+    long z = strtol(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || z < 0 || z > MVT_MAX_ZOOM) {
+        fprintf(stderr,
+                "amo-export: %s: expected a zoom from 0 to %d, got "
+                "'%s'\n",
+                opt, MVT_MAX_ZOOM, v);
+        return ERR_USAGE;
+    }
+    *out = (int)z;
+    return 0;
+}
+
+static int tiles_cmd(sqlite3 *db, int argc, char **argv, bool quiet)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"minzoom", required_argument, NULL, 'z'},
+        {"maxzoom", required_argument, NULL, 'Z'},
+        {"cluster-maxzoom", required_argument, NULL, 'c'},
+        {NULL, 0, NULL, 0}};
+    struct pyramid_opts po = {0, TILESET_MAXZOOM, TILESET_CLUSTER_MAXZOOM,
+                              false, &stop};
+    const char *format = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
+        int rc = 0;
+        if (c == 'f')
+            format = optarg;
+        else if (c == 'z')
+            rc = parse_zoom("--minzoom", optarg, &po.minzoom);
+        else if (c == 'Z')
+            rc = parse_zoom("--maxzoom", optarg, &po.maxzoom);
+        else if (c == 'c')
+            rc = parse_zoom("--cluster-maxzoom", optarg, &po.cluster_maxzoom);
+        else
+            rc = ERR_USAGE;
+        if (rc < 0) {
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1 || !format) {
+        fprintf(stderr, "amo-export: tiles needs --format and one OUT\n");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (po.minzoom > po.maxzoom) {
+        fprintf(stderr, "amo-export: --minzoom %d is above --maxzoom %d\n",
+                po.minzoom, po.maxzoom);
+        return EXIT_USAGE;
+    }
+    const char *out = argv[optind];
+    char tmp[4096], msg[512] = "";
+    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", out, (long)getpid());
+    struct sink *sink = NULL;
+    int rc;
+    bool dir = false;
+    if (strcmp(format, "mbtiles") == 0)
+        rc = sink_mbtiles_open(tmp, &sink, msg, sizeof msg);
+    else if (strcmp(format, "pmtiles") == 0)
+        rc = sink_pmtiles_open(tmp, &sink, msg, sizeof msg);
+    else if (strcmp(format, "dir") == 0)
+        rc = sink_dir_open(tmp, &sink, msg, sizeof msg), dir = true;
+    else {
+        fprintf(stderr,
+                "amo-export: --format: expected mbtiles, pmtiles or "
+                "dir, got '%s'\n",
+                format);
+        return EXIT_USAGE;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "amo-export: %s\n", msg);
+        return EXIT_OUTPUT;
+    }
+    double t0 = now_s();
+    struct source *src = NULL;
+    if ((rc = source_load(db, &src, msg, sizeof msg)) < 0) {
+        sink->abort(sink);
+        fprintf(stderr, "amo-export: reading the database: %s\n", msg);
+        return EXIT_DB;
+    }
+    po.progress = !quiet && isatty(STDERR_FILENO);
+    struct pyramid_stats st;
+    rc = pyramid_export(src, &po, sink, &st, msg, sizeof msg);
+    if (rc < 0) {
+        sink->abort(sink);
+        source_free(src);
+        fprintf(stderr, "amo-export: %s; %s left unchanged\n", msg, out);
+        return rc == ERR_GUARD ? EXIT_STOPPED : EXIT_OUTPUT;
+    }
+    struct sink_meta meta = {
+        po.minzoom,
+        po.maxzoom,
+        {src->bounds[0], src->bounds[1], src->bounds[2], src->bounds[3]},
+        {(src->bounds[0] + src->bounds[2]) / 2,
+         (src->bounds[1] + src->bounds[3]) / 2, 8},
+        tileset_vector_layers(&src->cats, po.minzoom, po.maxzoom)};
+    if (src->n == 0) { /* Belgium, when there is nothing to show */
+        double be[4] = {2.54, 49.49, 6.41, 51.51};
+        memcpy(meta.bounds, be, sizeof be);
+        meta.center[0] = 4.47;
+        meta.center[1] = 50.5;
+    }
+    if (meta.center[2] < po.minzoom || meta.center[2] > po.maxzoom)
+        meta.center[2] = po.minzoom;
+    source_free(src);
+    rc = sink->finish(sink, &meta, msg, sizeof msg);
+    json_decref(meta.vector_layers);
+    if (rc < 0) {
+        fprintf(stderr, "amo-export: %s; %s left unchanged\n", msg, out);
+        return EXIT_OUTPUT;
+    }
+    if (stop || replace(tmp, out, dir) < 0) {
+        fprintf(stderr, "amo-export: %s: %s\n", out,
+                stop ? "interrupted" : strerror(errno));
+        if (dir)
+            nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        else
+            unlink(tmp);
+        return stop ? EXIT_STOPPED : EXIT_OUTPUT;
+    }
+    if (!quiet)
+        fprintf(stderr,
+                "amo-export: %s: %llu tiles, zooms %d-%d, %.1f MB (%.1f MB "
+                "uncompressed), largest %.1f KB at %d/%ld/%ld, %.1f s\n",
+                out, (unsigned long long)st.tiles, po.minzoom, po.maxzoom,
+                (double)st.bytes / 1e6, (double)st.raw_bytes / 1e6,
+                (double)st.largest / 1e3, st.largest_z, st.largest_x,
+                st.largest_y, now_s() - t0);
+    return EXIT_DONE;
+}
+
+static int geojson_cmd(sqlite3 *db, int argc, char **argv, bool quiet)
+{
+    static const struct option opts[] = {
+        {"category", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0}};
+    const char *category = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+        if (c != 'c') {
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+        category = optarg;
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "amo-export: geojson needs one OUT\n");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *out = argv[optind];
+    char msg[512] = "";
+    long n = 0;
+    int rc = geojson_export(db, category, out, &stop, &n, msg, sizeof msg);
+    if (rc < 0) {
+        fprintf(stderr, "amo-export: %s\n", msg);
+        return rc == ERR_USAGE   ? EXIT_USAGE
+               : rc == ERR_DB    ? EXIT_DB
+               : rc == ERR_GUARD ? EXIT_STOPPED
+                                 : EXIT_OUTPUT;
+    }
+    if (!quiet)
+        fprintf(stderr, "amo-export: %s: %ld listings\n", out, n);
+    return EXIT_DONE;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *db_path = "var/amo.db";
+    bool quiet = false;
+    int c;
+    /* Options up to the command name belong to amo-export itself. */
+    while ((c = getopt_long(argc, argv, "+d:qh", opts, NULL)) != -1) {
+        if (c == 'd')
+            db_path = optarg;
+        else if (c == 'q')
+            quiet = true;
+        else if (c == 'h') {
+            usage(stdout);
+            return EXIT_DONE;
+        } else {
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc || (strcmp(argv[optind], "tiles") != 0 &&
+                           strcmp(argv[optind], "geojson") != 0)) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sqlite3 *db;
+    char msg[512];
+    if (db_open(db_path, DB_READONLY, &db, msg, sizeof msg) < 0) {
+        fprintf(stderr, "amo-export: %s\n", msg);
+        return EXIT_DB;
+    }
+    char **sub = argv + optind;
+    int nsub = argc - optind;
+    int rc = strcmp(sub[0], "tiles") == 0 ? tiles_cmd(db, nsub, sub, quiet)
+                                          : geojson_cmd(db, nsub, sub, quiet);
+    sqlite3_close(db);
+    return rc;
+}
