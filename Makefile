@@ -44,7 +44,7 @@ PROGRAMS := $(BIN)/amo-import $(BIN)/amo-server $(BIN)/amo-export \
         $(BUILD)/bench/gen-listings
 
 .PHONY: all deps run import import-data test asan check-tests bench-import \
-        bench-server \
+        bench-server bench-tiles \
         clean format
 all: $(PROGRAMS)
 
@@ -155,6 +155,13 @@ bench-server: deps
 	@$(MAKE) --no-print-directory DEB_PACKAGES="wrk nginx" deps all
 	bench/bench-server $(BUILD)/bench/gen-listings $(BIN)/amo-import \
 	  $(BIN)/amo-server
+
+# GDAL (gdal-bin, from make deps) is the baseline; tippecanoe joins when
+# installed (Debian 12 has no package for it).
+bench-tiles: deps
+	@$(MAKE) --no-print-directory all
+	bench/bench-tiles $(BUILD)/bench/gen-listings $(BIN)/amo-import \
+	  $(BIN)/amo-export
 
 format:
 	clang-format -i lib/*.[ch] importer/*.[ch] server/*.[ch] export/*.[ch] \

@@ -298,6 +298,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "amo-export: %s\n", msg);
         return EXIT_DB;
     }
+    /* The export reads the whole table once: through SQLite's small page
+     * cache rather than a map of the file, which would count the whole
+     * database in the exporter's memory. */
+    sqlite3_exec(db, "PRAGMA mmap_size=0", NULL, NULL, NULL);
     char **sub = argv + optind;
     int nsub = argc - optind;
     int rc = strcmp(sub[0], "tiles") == 0 ? tiles_cmd(db, nsub, sub, quiet)
