@@ -4,7 +4,6 @@
  * beside OUT and renamed over it only once complete, so an interrupted
  * export never leaves a broken file at OUT. */
 #include <errno.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -52,15 +51,6 @@ static void usage(FILE *to)
           to);
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-                    struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path) < 0 ? -1 : 0;
-}
-
 /* Put the finished temporary 'tmp' in place of 'out'. A directory cannot
  * be renamed over a non-empty one: the old one is moved aside first and
  * removed after. */
@@ -77,7 +67,7 @@ static int replace(const char *tmp, const char *out, bool dir)
         return ERR_IO;
     }
     if (had)
-        nftw(old, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        sink_remove_tree(old);
     return 0;
 }
 
@@ -208,7 +198,7 @@ static int tiles_cmd(sqlite3 *db, int argc, char **argv, bool quiet)
         fprintf(stderr, "amo-export: %s: %s\n", out,
                 stop ? "interrupted" : strerror(errno));
         if (dir)
-            nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+            sink_remove_tree(tmp);
         else
             unlink(tmp);
         return stop ? EXIT_STOPPED : EXIT_OUTPUT;

@@ -100,6 +100,21 @@ static int zoom_features(const struct source *src,
     return 0;
 }
 
+/* The columns (or rows: the window is the same on both axes) c of zoom z,
+ * among t-1..t+1, whose window holds the coordinate m. */
+static void span(double m, long t, int z, long out[2])
+{
+    out[0] = out[1] = t;
+    for (long c = t - 1; c <= t + 1; c++) {
+        double a0, b0, a1, b1;
+        tileset_window(z, c, c, &a0, &b0, &a1, &b1);
+        if (m >= a0 && m < a1) {
+            out[0] = c < out[0] ? c : out[0];
+            out[1] = c > out[1] ? c : out[1];
+        }
+    }
+}
+
 /* Entries (tile, feature) for every tile whose window holds the feature:
  * the same windows the server queries (tileset_window). */
 static int tile_entries(const struct zoom_items *zi, int z, struct entry **out,
@@ -115,23 +130,9 @@ static int tile_entries(const struct zoom_items *zi, int z, struct entry **out,
         double mx, my;
         cluster_project(zi->v[i].lat, zi->v[i].lon, &mx, &my);
         long tx = (long)floor(mx * n), ty = (long)floor(my * n);
-        long xs[2] = {tx, tx}, ys[2] = {ty, ty};
-        for (long cx = tx - 1; cx <= tx + 1; cx++) {
-            double x0, y0, x1, y1;
-            tileset_window(z, cx, ty, &x0, &y0, &x1, &y1);
-            if (mx >= x0 && mx < x1) {
-                xs[0] = cx < xs[0] ? cx : xs[0];
-                xs[1] = cx > xs[1] ? cx : xs[1];
-            }
-        }
-        for (long cy = ty - 1; cy <= ty + 1; cy++) {
-            double x0, y0, x1, y1;
-            tileset_window(z, tx, cy, &x0, &y0, &x1, &y1);
-            if (my >= y0 && my < y1) {
-                ys[0] = cy < ys[0] ? cy : ys[0];
-                ys[1] = cy > ys[1] ? cy : ys[1];
-            }
-        }
+        long xs[2], ys[2];
+        span(mx, tx, z, xs);
+        span(my, ty, z, ys);
         for (long cy = ys[0]; cy <= ys[1]; cy++)
             for (long cx = xs[0]; cx <= xs[1]; cx++)
                 if (cx >= 0 && cy >= 0 && cx <= max && cy <= max)

@@ -1,7 +1,26 @@
 /* sink.c - what every output format shares (see sink.h). */
+#define _XOPEN_SOURCE 700
 #include "sink.h"
 
+#include <ftw.h>
+#include <stdio.h>
+
+#include "err.h"
 #include "tileset.h"
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+                    struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path) < 0 ? -1 : 0;
+}
+
+int sink_remove_tree(const char *path)
+{
+    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : ERR_IO;
+}
 
 json_t *sink_metadata_json(const struct sink_meta *m)
 {

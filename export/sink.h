@@ -42,6 +42,10 @@ int sink_dir_open(const char *path, struct sink **out, char *msg, size_t msgsz);
  * reference. */
 json_t *sink_metadata_json(const struct sink_meta *m);
 
+/* Remove 'path' and everything under it (a temporary directory). Returns
+ * 0 or ERR_IO. */
+int sink_remove_tree(const char *path);
+
 /* PMTiles tile id of z/x/y: tiles of lower zooms first, then the Hilbert
  * curve index within the zoom (PMTiles v3 specification). */
 uint64_t pmtiles_tile_id(int z, uint64_t x, uint64_t y);

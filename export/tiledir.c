@@ -3,9 +3,7 @@
  * rule), metadata.json (the MBTiles metadata, which GDAL's MVT driver
  * reads for the layer's fields) and tiles.json (TileJSON 3.0.0, tile URLs
  * relative to it). */
-#define _XOPEN_SOURCE 700
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,15 +55,6 @@ static int dir_put(struct sink *s, int z, long x, long y, const uint8_t *gz,
     return write_file(p, raw, rawlen);
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-                    struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path) < 0 ? -1 : 0;
-}
-
 static void dir_free(struct tiledir *d)
 {
     free(d->path);
@@ -75,7 +64,7 @@ static void dir_free(struct tiledir *d)
 static void dir_abort(struct sink *s)
 {
     struct tiledir *d = (struct tiledir *)s;
-    nftw(d->path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    sink_remove_tree(d->path);
     dir_free(d);
 }
 
@@ -148,7 +137,7 @@ int sink_dir_open(const char *path, struct sink **out, char *msg, size_t msgsz)
     d->base.abort = dir_abort;
     d->made_z = -1;
     d->made_xv = -1;
-    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS); /* a stale temporary */
+    sink_remove_tree(path); /* a stale temporary */
     if (mkdir(path, 0755) < 0) {
         snprintf(msg, msgsz, "%s: %s", path, strerror(errno));
         dir_free(d);

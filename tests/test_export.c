@@ -51,6 +51,17 @@ static int export_cmd(char **out, const char *db, const char *args)
     return run(out, "%s/amo-export --db '%s' %s", bin_dir(), db, args);
 }
 
+/* Export the shipped database's tiles as 'format' to 'out'; fails the
+ * test when amo-export does. */
+static void export_tiles(const char *db, const char *format, const char *out)
+{
+    char args[4300], *log = NULL;
+    snprintf(args, sizeof args, "--quiet tiles --format %s '%s'", format, out);
+    if (export_cmd(&log, db, args) != 0)
+        fail_msg("export to %s failed:\n%s", out, log);
+    free(log);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -232,17 +243,11 @@ static void mbtiles_read_by_gdal(void **state)
 static void dir_read_by_gdal_and_same_as_mbtiles(void **state)
 {
     (void)state;
-    char dir[4096], mb[4096], args[8400], *out = NULL;
+    char dir[4096], mb[4096], *out = NULL;
     snprintf(dir, sizeof dir, "%s", path_in(E.dir, "tiles"));
     snprintf(mb, sizeof mb, "%s", path_in(E.dir, "same.mbtiles"));
-    snprintf(args, sizeof args, "--quiet tiles --format dir '%s'", dir);
-    if (export_cmd(&out, E.db, args) != 0)
-        fail_msg("export failed:\n%s", out);
-    free(out);
-    snprintf(args, sizeof args, "--quiet tiles --format mbtiles '%s'", mb);
-    if (export_cmd(&out, E.db, args) != 0)
-        fail_msg("export failed:\n%s", out);
-    free(out);
+    export_tiles(E.db, "dir", dir);
+    export_tiles(E.db, "mbtiles", mb);
     /* The TileJSON and metadata.json beside the tiles. */
     size_t len;
     char *tj = slurp(path_in(dir, "tiles.json"), &len);
@@ -328,17 +333,11 @@ static json_t *check_pmtiles(const char *archive, const char *dir)
 static void pmtiles_read_by_npm(void **state)
 {
     (void)state;
-    char pm[4096], dir[4096], args[8400], *out = NULL;
+    char pm[4096], dir[4096];
     snprintf(pm, sizeof pm, "%s", path_in(E.dir, "amo.pmtiles"));
     snprintf(dir, sizeof dir, "%s", path_in(E.dir, "pmdir"));
-    snprintf(args, sizeof args, "--quiet tiles --format pmtiles '%s'", pm);
-    if (export_cmd(&out, E.db, args) != 0)
-        fail_msg("export failed:\n%s", out);
-    free(out);
-    snprintf(args, sizeof args, "--quiet tiles --format dir '%s'", dir);
-    if (export_cmd(&out, E.db, args) != 0)
-        fail_msg("export failed:\n%s", out);
-    free(out);
+    export_tiles(E.db, "pmtiles", pm);
+    export_tiles(E.db, "dir", dir);
     json_t *j = check_pmtiles(pm, dir);
     json_t *h = json_object_get(j, "header");
     assert_int_equal(json_integer_value(json_object_get(h, "minZoom")), 0);
@@ -378,7 +377,7 @@ static void pmtiles_read_by_npm(void **state)
 static void pmtiles_leaf_directories(void **state)
 {
     (void)state;
-    char db[4096], pm[4096], dir[4096], args[8400], *out = NULL;
+    char db[4096], pm[4096], dir[4096], *out = NULL;
     snprintf(db, sizeof db, "%s", path_in(E.dir, "synthetic.db"));
     snprintf(pm, sizeof pm, "%s", path_in(E.dir, "synthetic.pmtiles"));
     snprintf(dir, sizeof dir, "%s", path_in(E.dir, "synthetic-dir"));
@@ -389,14 +388,8 @@ static void pmtiles_leaf_directories(void **state)
             db) != 0)
         fail_msg("synthetic import failed:\n%s", out);
     free(out);
-    snprintf(args, sizeof args, "--quiet tiles --format pmtiles '%s'", pm);
-    if (export_cmd(&out, db, args) != 0)
-        fail_msg("export failed:\n%s", out);
-    free(out);
-    snprintf(args, sizeof args, "--quiet tiles --format dir '%s'", dir);
-    if (export_cmd(&out, db, args) != 0)
-        fail_msg("export failed:\n%s", out);
-    free(out);
+    export_tiles(db, "pmtiles", pm);
+    export_tiles(db, "dir", dir);
     /* The root directory must fit the first 16 KiB: with this many tiles
      * that takes leaves (bytes 40..47 of the header: their length). */
     size_t len;
@@ -422,12 +415,9 @@ static void pmtiles_leaf_directories(void **state)
 static void live_tiles_are_the_exported_tiles(void **state)
 {
     (void)state;
-    char dir[4096], args[8400], *out = NULL;
+    char dir[4096];
     snprintf(dir, sizeof dir, "%s", path_in(E.dir, "live-check"));
-    snprintf(args, sizeof args, "--quiet tiles --format dir '%s'", dir);
-    if (export_cmd(&out, E.db, args) != 0)
-        fail_msg("export failed:\n%s", out);
-    free(out);
+    export_tiles(E.db, "dir", dir);
     struct server_proc srv;
     server_start(&srv, E.db, NULL);
     /* Every tile over Belgium from zoom 0 to 10, and every exported tile
