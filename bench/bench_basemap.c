@@ -111,11 +111,11 @@ int main(int argc, char **argv)
         return 1;
     }
     t = now_s() - t;
+    c = cpu_s() - c;
     /* The heap still in use is what the basemap keeps; the resident set
-     * also counts what the JSON parse freed but malloc kept. */
+     * also counts the pages of the GEOS library it touched. */
     printf("load %.3f s (CPU %.3f s), heap in use +%.1f MB, resident memory "
-           "+%.1f MB"
-           " (version %s)\n",
+           "+%.1f MB (version %s)\n",
            t, c, (double)(mallinfo2().uordblks - h0) / (1 << 20), rss_mb() - m0,
            basemap_version(bm));
     int rc = 0;

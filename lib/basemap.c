@@ -23,8 +23,8 @@
  * found in one municipality only is the national border; one found in
  * two is a province, arrondissement or municipality border depending on
  * which of their codes differ. Counting segments in a hash table does
- * this in a few milliseconds, where GEOS overlay operations took a
- * second. */
+ * this at a fraction of the cost of the GEOS unions and differences it
+ * replaced (0.9 s of CPU, over half of the load then). */
 #include "basemap.h"
 
 #include <geos_c.h>
@@ -172,8 +172,10 @@ static void pathbuf_add(GEOSContextHandle_t ctx, struct pathbuf *p,
         return;
     }
     p->cap_paths = cap_end < cap_outer ? cap_end : cap_outer;
-    if (!GEOSCoordSeq_copyToBuffer_r(ctx, seq, p->xy + 2 * p->npts, 0, 0))
+    if (!GEOSCoordSeq_copyToBuffer_r(ctx, seq, p->xy + 2 * p->npts, 0, 0)) {
+        p->oom = true; /* GEOS's only failure here is memory */
         return;
+    }
     p->npts += n;
     p->end[p->npaths] = p->npts;
     p->outer[p->npaths++] = outer;
