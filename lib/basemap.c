@@ -552,10 +552,12 @@ parse:
     return ERR_PARSE;
 }
 
-/* Load level 'lv' from 'dir'. Returns 0 or an ERR_* with 'msg'. */
+/* Load level 'lv' from 'dir'; when 'keep' is not NULL, the parsed file
+ * is handed over in *keep (the caller decrefs it). Returns 0 or an ERR_*
+ * with 'msg'. */
 static int load_level(GEOSContextHandle_t ctx, struct basemap *bm,
-                      enum level lv, const char *dir, uint64_t *hash, char *msg,
-                      size_t msgsz)
+                      enum level lv, const char *dir, uint64_t *hash,
+                      json_t **keep, char *msg, size_t msgsz)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, LEVELS[lv].file);
@@ -604,6 +606,10 @@ static int load_level(GEOSContextHandle_t ctx, struct basemap *bm,
         }
     }
 out:
+    if (rc == 0 && keep) {
+        *keep = root;
+        root = NULL;
+    }
     json_decref(root);
     free(data);
     return rc;
@@ -706,22 +712,49 @@ static enum line_class seg_class(const struct seg *g, const struct unit *u)
                                     : MUNICIPALITY_LINE;
 }
 
-/* The boundary lines, from the municipalities' rings as shipped (see the
- * top of this file), merged and simplified for each zoom. */
-static int load_boundaries(GEOSContextHandle_t ctx, struct basemap *bm)
+/* Count the segments of the rings of GeoJSON (multi)polygon 'geom', the
+ * geometry of municipality 'unit'. Returns 0 or ERR_NOMEM. */
+static int count_segments(struct segset *set, json_t *geom, uint32_t unit)
+{
+    json_t *c = json_object_get(geom, "coordinates");
+    bool multi = strcmp(json_string_value(json_object_get(geom, "type")),
+                        "MultiPolygon") == 0;
+    size_t np = multi ? json_array_size(c) : 1;
+    for (size_t i = 0; i < np; i++) {
+        json_t *rings = multi ? json_array_get(c, i) : c;
+        for (size_t r = 0; r < json_array_size(rings); r++) {
+            json_t *ring = json_array_get(rings, r);
+            double prev[2], cur[2];
+            for (size_t k = 0; k < json_array_size(ring); k++) {
+                json_t *pt = json_array_get(ring, k);
+                cur[0] = world_x(json_number_value(json_array_get(pt, 0)));
+                cur[1] = world_y(json_number_value(json_array_get(pt, 1)));
+                if (k && segset_add(set, prev, cur, unit) < 0)
+                    return ERR_NOMEM;
+                memcpy(prev, cur, sizeof prev);
+            }
+        }
+    }
+    return 0;
+}
+
+/* The boundary lines, from the municipalities' rings in 'root', the
+ * parsed be-municipalities.geojson (see the top of this file): as
+ * shipped, not as repaired, since a repair changes one side of a border
+ * only (it once left a stray "country" line in Brussels). Merged and
+ * simplified for each zoom. */
+static int load_boundaries(GEOSContextHandle_t ctx, struct basemap *bm,
+                           json_t *root)
 {
     const struct level_data *M = &bm->lv[MUNICIPALITY];
+    json_t *features = json_object_get(root, "features");
     struct segset set = {0};
     GEOSGeometry **parts = NULL;
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < M->n; i++) {
-        const struct shape *s = &M->units[i].shape[NZOOMS - 1];
-        for (size_t k = 0; rc == 0 && k < s->npaths; k++)
-            for (size_t q = k ? s->end[k - 1] + 1 : 1; rc == 0 && q < s->end[k];
-                 q++)
-                rc = segset_add(&set, s->xy + 2 * (q - 1), s->xy + 2 * q,
-                                (uint32_t)i);
-    }
+    for (size_t i = 0; rc == 0 && i < M->n; i++)
+        rc = count_segments(
+            &set, json_object_get(json_array_get(features, i), "geometry"),
+            (uint32_t)i);
     if (rc == 0 && !(parts = calloc(set.n ? set.n : 1, sizeof *parts)))
         rc = ERR_NOMEM;
     for (int c = 0; rc == 0 && c < NCLASSES; c++) {
@@ -756,6 +789,7 @@ int basemap_load(const char *dir, struct basemap **out, char *msg, size_t msgsz)
 {
     struct basemap *bm = calloc(1, sizeof *bm);
     GEOSContextHandle_t ctx = GEOS_init_r();
+    json_t *municipalities = NULL;
     uint64_t hash = text_hash(TEXT_HASH_INIT, "basemap", 7);
     int rc = ERR_NOMEM, format = BASEMAP_FORMAT;
     *out = NULL;
@@ -763,9 +797,11 @@ int basemap_load(const char *dir, struct basemap **out, char *msg, size_t msgsz)
     if (!bm || !ctx)
         goto out;
     for (int lv = 0; lv < NLEVELS; lv++)
-        if ((rc = load_level(ctx, bm, lv, dir, &hash, msg, msgsz)) < 0)
+        if ((rc = load_level(ctx, bm, lv, dir, &hash,
+                             lv == MUNICIPALITY ? &municipalities : NULL, msg,
+                             msgsz)) < 0)
             goto out;
-    if ((rc = load_boundaries(ctx, bm)) < 0) {
+    if ((rc = load_boundaries(ctx, bm, municipalities)) < 0) {
         snprintf(msg, msgsz, "%s: the boundary lines: %s", dir, err_str(rc));
         goto out;
     }
@@ -790,8 +826,11 @@ int basemap_load(const char *dir, struct basemap **out, char *msg, size_t msgsz)
     /* Parsing the 2.9 MB of GeoJSON peaks at tens of MB of small blocks,
      * all freed by now: give them back to the system (glibc keeps them
      * otherwise). */
+    json_decref(municipalities);
+    municipalities = NULL;
     malloc_trim(0);
 out:
+    json_decref(municipalities);
     if (ctx)
         GEOS_finish_r(ctx);
     basemap_free(bm);

@@ -355,7 +355,12 @@ static void basemap_tiles_carry_names_and_nis_codes(void **state)
                     "POLYGON ((");
     assert_contains(feature_block(out, "provinces", "04000"),
                     "name_fr (String) = Région de Bruxelles-Capitale");
+    /* Boundary lines: Schaerbeek's with Evere (municipality) and with
+     * Flemish Brabant, the Brussels Region's edge (province). */
+    assert_contains(out, "OGRFeature(boundaries)");
     assert_contains(out, "level (String) = municipality");
+    assert_contains(out, "level (String) = province");
+    assert_null(strstr(out, "level (String) = country"));
     assert_true(check_geometries(out, z, x, y) > 20);
     free(out);
     /* At z6 municipalities are not drawn yet, provinces are. */
@@ -434,6 +439,16 @@ static void basemap_etag_304_gzip_cors_and_404(void **state)
     assert_contains(inm, "\"b");
     http_answer_free(&a);
     const char *cond[] = {inm, "Accept-Encoding: gzip", NULL};
+    http_req(&E.srv, "GET", "/tiles/basemap/7/65/43.mvt", cond, &a);
+    assert_int_equal(a.status, 304);
+    http_answer_free(&a);
+    /* The basemap depends on the boundary files, not on the directory:
+     * an import that changes the data leaves its ETag alone. */
+    long long before = db_int(E.db, "SELECT value FROM meta WHERE"
+                                    " key = 'data_version'");
+    assert_int_equal(import(NULL, E.db, "tests/fixtures/listings-fr.csv"), 0);
+    assert_true(db_int(E.db, "SELECT value FROM meta WHERE"
+                             " key = 'data_version'") > before);
     http_req(&E.srv, "GET", "/tiles/basemap/7/65/43.mvt", cond, &a);
     assert_int_equal(a.status, 304);
     http_answer_free(&a);
