@@ -70,7 +70,8 @@ $(BUILD)/gen/vector_tile.pb-c.o: $(BUILD)/gen/vector_tile.pb-c.c
 	@echo "  CC    $<"
 	@$(CC) $(CPPFLAGS) -std=c11 $(OPT) $(SAN) $(PKG_CFLAGS) -c -o $@ $<
 
-$(BUILD)/lib/mvt.o $(BUILD)/server/tiles.o: $(BUILD)/gen/vector_tile.pb-c.h
+$(BUILD)/lib/mvt.o $(BUILD)/server/tiles.o $(BUILD)/tests/test_basemap.o: \
+        $(BUILD)/gen/vector_tile.pb-c.h
 
 $(BUILD)/%.o: %.c $(wildcard lib/*.h importer/*.h server/*.h tests/*.h)
 	@mkdir -p $(dir $@)
