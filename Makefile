@@ -18,15 +18,18 @@ DB ?= var/amo.db
 DEB_PACKAGES := build-essential pkg-config sqlite3 libsqlite3-dev \
         libjansson-dev libproj-dev proj-data libcurl4-openssl-dev \
         libmicrohttpd-dev libcmocka-dev gdal-bin curl time bc \
-        protobuf-c-compiler libprotobuf-c-dev zlib1g-dev
+        protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libgeos-dev
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS := -std=c11 $(OPT) $(SAN) $(WARN) $(WERROR) $(PKG_CFLAGS)
+# GEOS (the basemap) has no .pc file in Debian 12: geos-config instead.
+GEOS_CFLAGS = $(shell geos-config --cflags 2>/dev/null)
+GEOS_LIBS = $(shell geos-config --clibs 2>/dev/null)
+CFLAGS := -std=c11 $(OPT) $(SAN) $(WARN) $(WERROR) $(PKG_CFLAGS) $(GEOS_CFLAGS)
 CPPFLAGS := -D_GNU_SOURCE -Ilib -Iimporter -Iserver -Iexport -Itests \
         -I$(BUILD)/gen \
         -DAMO_DATA_DIR='"$(CURDIR)/data"' -DAMO_WEB_DIR='"$(CURDIR)/web"'
-LDLIBS := $(PKG_LIBS) -lm -pthread
+LDLIBS := $(PKG_LIBS) $(GEOS_LIBS) -lm -pthread
 LDFLAGS := $(SAN)
 
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c)) \
@@ -41,7 +44,7 @@ EXPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard export/*.c)) \
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 PROGRAMS := $(BIN)/amo-import $(BIN)/amo-server $(BIN)/amo-export \
-        $(BUILD)/bench/gen-listings
+        $(BUILD)/bench/gen-listings $(BUILD)/bench/bench-basemap
 
 .PHONY: all deps run import import-data test asan check-tests bench-import \
         bench-server bench-tiles \
@@ -77,7 +80,8 @@ $(BUILD)/gen/vector_tile.pb-c.o: $(BUILD)/gen/vector_tile.pb-c.c
 	@echo "  CC    $<"
 	@$(CC) $(CPPFLAGS) -std=c11 $(OPT) $(SAN) $(PKG_CFLAGS) -c -o $@ $<
 
-$(BUILD)/lib/mvt.o $(BUILD)/server/tiles.o: $(BUILD)/gen/vector_tile.pb-c.h
+$(BUILD)/lib/mvt.o $(BUILD)/server/tiles.o $(BUILD)/tests/test_basemap.o: \
+        $(BUILD)/gen/vector_tile.pb-c.h
 
 $(BUILD)/%.o: %.c $(wildcard lib/*.h importer/*.h server/*.h export/*.h \
         tests/*.h)
@@ -101,6 +105,11 @@ $(BIN)/amo-export: $(EXPORT_OBJ) $(LIB_OBJ)
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bench/gen-listings: $(BUILD)/bench/gen_listings.o $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bench/bench-basemap: $(BUILD)/bench/bench_basemap.o $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -1,8 +1,10 @@
 /* mvt.c - vector tile encoding (see mvt.h).
  *
  * Geometry follows MVT 2.1 section 4.3: a point is MoveTo(1) then the
- * zigzag-encoded pixel position. Keys and values are stored once per layer
- * and features refer to them by index (section 4.4). */
+ * zigzag-encoded pixel position; a line is MoveTo(1) LineTo(n-1), a ring
+ * the same followed by ClosePath, each position a delta from the last. Keys and
+ * values are stored once per layer and features refer to them by index
+ * (section 4.4). */
 #include "mvt.h"
 
 #include <math.h>
@@ -182,41 +184,33 @@ static uint32_t zigzag(int32_t n)
     return ((uint32_t)n << 1) ^ (uint32_t)(n >> 31);
 }
 
-int mvt_layer_add_point(struct mvt_layer *l, uint64_t id, double lat,
-                        double lon, const struct mvt_prop *props, int nprops)
+/* Append a feature of 'type' with geometry geom[0..ngeom), which it takes
+ * (freed on failure too), and the properties. Returns 0 or ERR_NOMEM. */
+static int add_feature(struct mvt_layer *l, uint64_t id, bool has_id,
+                       VectorTile__Tile__GeomType type, uint32_t *geom,
+                       size_t ngeom, const struct mvt_prop *props, int nprops)
 {
-    /* Web Mercator pixel of the point in this tile (EPSG:3857). */
-    double n = (double)(1L << l->z);
-    double s = sin(lat * M_PI / 180);
-    double fx = (lon + 180) / 360 * n - (double)l->x;
-    double fy = (0.5 - log((1 + s) / (1 - s)) / (4 * M_PI)) * n - (double)l->y;
-    long px = lround(fx * MVT_EXTENT), py = lround(fy * MVT_EXTENT);
-    if (px < -MVT_BUFFER || py < -MVT_BUFFER || px > MVT_EXTENT + MVT_BUFFER ||
-        py > MVT_EXTENT + MVT_BUFFER)
-        return 0;
     if (l->nfeatures == l->cap_features) {
         size_t cap = l->cap_features ? l->cap_features * 2 : 64;
         void *f = realloc(l->features, cap * sizeof *l->features);
-        if (!f)
+        if (!f) {
+            free(geom);
             return ERR_NOMEM;
+        }
         l->features = f;
         l->cap_features = cap;
     }
     VectorTile__Tile__Feature *f = calloc(1, sizeof *f);
-    uint32_t *geom = malloc(3 * sizeof *geom);
     uint32_t *tags = malloc((size_t)(2 * (nprops ? nprops : 1)) * sizeof *tags);
     if (!f || !geom || !tags)
         goto nomem;
     vector_tile__tile__feature__init(f);
-    f->has_id = 1;
+    f->has_id = has_id;
     f->id = id;
     f->has_type = 1;
-    f->type = VECTOR_TILE__TILE__GEOM_TYPE__POINT;
-    geom[0] = (1 << 3) | 1; /* MoveTo, count 1 */
-    geom[1] = zigzag((int32_t)px);
-    geom[2] = zigzag((int32_t)py);
+    f->type = type;
     f->geometry = geom;
-    f->n_geometry = 3;
+    f->n_geometry = ngeom;
     size_t nt = 0;
     for (int i = 0; i < nprops; i++) {
         if (!props[i].key)
@@ -236,6 +230,193 @@ nomem:
     free(geom);
     free(tags);
     return ERR_NOMEM;
+}
+
+int mvt_layer_add_point(struct mvt_layer *l, uint64_t id, double lat,
+                        double lon, const struct mvt_prop *props, int nprops)
+{
+    /* Web Mercator pixel of the point in this tile (EPSG:3857). */
+    double n = (double)(1L << l->z);
+    double s = sin(lat * M_PI / 180);
+    double fx = (lon + 180) / 360 * n - (double)l->x;
+    double fy = (0.5 - log((1 + s) / (1 - s)) / (4 * M_PI)) * n - (double)l->y;
+    long px = lround(fx * MVT_EXTENT), py = lround(fy * MVT_EXTENT);
+    if (px < -MVT_BUFFER || py < -MVT_BUFFER || px > MVT_EXTENT + MVT_BUFFER ||
+        py > MVT_EXTENT + MVT_BUFFER)
+        return 0;
+    uint32_t *geom = malloc(3 * sizeof *geom);
+    if (geom) {
+        geom[0] = (1 << 3) | 1; /* MoveTo, count 1 */
+        geom[1] = zigzag((int32_t)px);
+        geom[2] = zigzag((int32_t)py);
+    }
+    return add_feature(l, id, true, VECTOR_TILE__TILE__GEOM_TYPE__POINT, geom,
+                       3, props, nprops);
+}
+
+/* ---- lines and polygons (MVT 2.1 sections 4.3.4.3 and 4.3.4.4) ---- */
+
+enum { CMD_MOVE_TO = 1, CMD_LINE_TO = 2, CMD_CLOSE_PATH = 7 };
+/* Far beyond any tile and its buffer, yet clear of int32 overflow in the
+ * deltas: a caller's bad coordinate cannot wrap around. */
+#define COORD_LIMIT (1L << 28)
+
+/* A geometry being encoded: command integers and the cursor, which
+ * carries over from one path to the next (section 4.3.3.2). */
+struct geom_out {
+    uint32_t *v;
+    size_t n, cap;
+    int32_t cx, cy;
+    bool oom;
+};
+
+static void geom_push(struct geom_out *g, uint32_t v)
+{
+    if (g->oom)
+        return;
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 64;
+        void *p = realloc(g->v, cap * sizeof *g->v);
+        if (!p) {
+            g->oom = true;
+            return;
+        }
+        g->v = p;
+        g->cap = cap;
+    }
+    g->v[g->n++] = v;
+}
+
+static uint32_t command(int id, size_t count)
+{
+    return (uint32_t)((count << 3) | (size_t)id);
+}
+
+/* Round path 'p' to the pixel grid into pts (2 * p->n ints), dropping
+ * repeated points and, for a ring, a last point equal to the first.
+ * Returns the number of points kept. */
+static size_t quantize(const struct mvt_path *p, bool ring, int32_t *pts)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        double x = p->xy[2 * i], y = p->xy[2 * i + 1];
+        if (!(x > -COORD_LIMIT && x < COORD_LIMIT && y > -COORD_LIMIT &&
+              y < COORD_LIMIT)) /* also catches NaN */
+            continue;
+        int32_t px = (int32_t)lround(x), py = (int32_t)lround(y);
+        if (k && pts[2 * k - 2] == px && pts[2 * k - 1] == py)
+            continue;
+        pts[2 * k] = px;
+        pts[2 * k + 1] = py;
+        k++;
+    }
+    while (ring && k > 1 && pts[0] == pts[2 * k - 2] &&
+           pts[1] == pts[2 * k - 1])
+        k--;
+    return k;
+}
+
+/* Twice the surveyor's-formula area of ring pts[0..n), in tile
+ * coordinates: positive for a clockwise ring when y points down. */
+static int64_t ring_area2(const int32_t *pts, size_t n)
+{
+    int64_t a = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = (i + 1) % n;
+        a += (int64_t)pts[2 * i] * pts[2 * j + 1] -
+             (int64_t)pts[2 * j] * pts[2 * i + 1];
+    }
+    return a;
+}
+
+static void reverse(int32_t *pts, size_t n)
+{
+    for (size_t i = 0, j = n - 1; i < j; i++, j--) {
+        int32_t x = pts[2 * i], y = pts[2 * i + 1];
+        pts[2 * i] = pts[2 * j];
+        pts[2 * i + 1] = pts[2 * j + 1];
+        pts[2 * j] = x;
+        pts[2 * j + 1] = y;
+    }
+}
+
+/* MoveTo the first point, LineTo the others, ClosePath for a ring. */
+static void encode_path(struct geom_out *g, const int32_t *pts, size_t n,
+                        bool ring)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0)
+            geom_push(g, command(CMD_MOVE_TO, 1));
+        else if (i == 1)
+            geom_push(g, command(CMD_LINE_TO, n - 1));
+        geom_push(g, zigzag(pts[2 * i] - g->cx));
+        geom_push(g, zigzag(pts[2 * i + 1] - g->cy));
+        g->cx = pts[2 * i];
+        g->cy = pts[2 * i + 1];
+    }
+    if (ring)
+        geom_push(g, command(CMD_CLOSE_PATH, 1));
+}
+
+static int add_paths(struct mvt_layer *l, uint64_t id, bool polygon,
+                     const struct mvt_path *paths, size_t npaths,
+                     const struct mvt_prop *props, int nprops)
+{
+    struct geom_out g = {0};
+    size_t most = 0;
+    for (size_t i = 0; i < npaths; i++)
+        most = paths[i].n > most ? paths[i].n : most;
+    int32_t *pts = malloc(2 * (most ? most : 1) * sizeof *pts);
+    if (!pts)
+        return ERR_NOMEM;
+    bool skip_holes = false;
+    for (size_t i = 0; i < npaths; i++) {
+        bool outer = i == 0 || paths[i].outer;
+        size_t n = quantize(&paths[i], polygon, pts);
+        if (!polygon) {
+            if (n >= 2)
+                encode_path(&g, pts, n, false);
+            continue;
+        }
+        if (!outer && skip_holes)
+            continue;
+        int64_t a = n >= 3 ? ring_area2(pts, n) : 0;
+        if (a == 0) { /* collapsed on the grid */
+            skip_holes = outer;
+            continue;
+        }
+        skip_holes = false;
+        /* Reversed after the first point, so the ring still starts
+         * where the caller started it. */
+        if ((a > 0) != outer)
+            reverse(pts + 2, n - 1);
+        encode_path(&g, pts, n, true);
+    }
+    free(pts);
+    if (g.oom) {
+        free(g.v);
+        return ERR_NOMEM;
+    }
+    if (g.n == 0)
+        return 0;
+    return add_feature(l, id, true,
+                       polygon ? VECTOR_TILE__TILE__GEOM_TYPE__POLYGON
+                               : VECTOR_TILE__TILE__GEOM_TYPE__LINESTRING,
+                       g.v, g.n, props, nprops);
+}
+
+int mvt_layer_add_lines(struct mvt_layer *l, uint64_t id,
+                        const struct mvt_path *paths, size_t npaths,
+                        const struct mvt_prop *props, int nprops)
+{
+    return add_paths(l, id, false, paths, npaths, props, nprops);
+}
+
+int mvt_layer_add_polygon(struct mvt_layer *l, uint64_t id,
+                          const struct mvt_path *rings, size_t nrings,
+                          const struct mvt_prop *props, int nprops)
+{
+    return add_paths(l, id, true, rings, nrings, props, nprops);
 }
 
 int mvt_encode(struct mvt_layer *const *layers, int nlayers, uint8_t **out,

@@ -1,5 +1,6 @@
-/* mvt.h - Mapbox Vector Tile 2.1 point layers, encoded with protobuf-c from
- * the specification's vector_tile.proto, and the Web Mercator tile grid.
+/* mvt.h - Mapbox Vector Tile 2.1 layers of points, lines and polygons,
+ * encoded with protobuf-c from the specification's vector_tile.proto, and
+ * the Web Mercator tile grid.
  * Ownership: a layer builder owns everything added to it; mvt_encode()
  * returns a heap buffer the caller frees. */
 #ifndef AMO_MVT_H
@@ -40,6 +41,35 @@ void mvt_layer_free(struct mvt_layer *l);
  * counted as added). Returns 0 or ERR_NOMEM (the layer is unchanged). */
 int mvt_layer_add_point(struct mvt_layer *l, uint64_t id, double lat,
                         double lon, const struct mvt_prop *props, int nprops);
+/* A line or a polygon ring in tile pixels (x right, y down; the tile is
+ * 0..MVT_EXTENT), as 'n' x,y pairs in 'xy'. A ring may repeat its first
+ * point at the end or not. In a polygon, 'outer' marks an exterior ring;
+ * the rings after it, up to the next exterior ring, are its holes (the
+ * first ring is exterior whatever its flag). */
+struct mvt_path {
+    const double *xy;
+    size_t n;
+    bool outer;
+};
+
+/* Add a (multi)linestring made of paths[0..npaths). Points are rounded to
+ * the pixel grid and repeated points dropped; a line left with fewer than
+ * two points is dropped, and a feature left with no line is not added.
+ * Lines are not clipped: the caller clips to the tile and its buffer.
+ * Returns 0 or ERR_NOMEM (the layer is unchanged). */
+int mvt_layer_add_lines(struct mvt_layer *l, uint64_t id,
+                        const struct mvt_path *paths, size_t npaths,
+                        const struct mvt_prop *props, int nprops);
+/* Add a (multi)polygon made of rings[0..nrings). Points are rounded to the
+ * pixel grid and repeated points dropped; a ring left with fewer than
+ * three points or no area is dropped (an exterior ring with its holes).
+ * Rings are reoriented as MVT 2.1 section 4.3.4.4 requires: exterior
+ * rings clockwise in tile coordinates (positive surveyor's area, y down),
+ * holes counter-clockwise. A feature left with no ring is not added. Not
+ * clipped, as for lines. Returns 0 or ERR_NOMEM (the layer is unchanged). */
+int mvt_layer_add_polygon(struct mvt_layer *l, uint64_t id,
+                          const struct mvt_path *rings, size_t nrings,
+                          const struct mvt_prop *props, int nprops);
 /* Features in the layer. */
 size_t mvt_layer_count(const struct mvt_layer *l);
 /* Encode the layers into one tile (uncompressed protobuf). Returns 0 or

@@ -111,6 +111,9 @@ static http_handler route(const char *path)
         {"/ogc", false, api_ogc},
         {"/ogc/", true, api_ogc},
         {"/tiles.json", false, api_tilejson},
+        /* before "/tiles/", which would take them */
+        {"/tiles/basemap.json", false, api_basemap_tilejson},
+        {"/tiles/basemap/", true, api_basemap_tile},
         {"/tiles/", true, api_tile},
     };
     for (size_t i = 0; i < sizeof table / sizeof *table; i++)

@@ -17,6 +17,7 @@
 
 struct store;
 struct gazetteer;
+struct basemap;
 
 enum http_method { HTTP_GET, HTTP_HEAD, HTTP_OPTIONS, HTTP_OTHER };
 
@@ -31,7 +32,8 @@ struct server_ctx {
     const char *db_path;
     const char *web_dir; /* realpath of --web, or NULL */
     const struct gazetteer *gaz;
-    int cluster_maxzoom; /* tiles below this zoom are clustered */
+    int cluster_maxzoom;           /* tiles below this zoom are clustered */
+    const struct basemap *basemap; /* the boundaries tileset */
 };
 
 struct request {

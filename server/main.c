@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "basemap.h"
 #include "db.h"
 #include "gazetteer.h"
 #include "http.h"
@@ -103,6 +104,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "amo-server: %s\n", msg);
         return 1;
     }
+    /* The basemap tileset, from the same boundaries directory. */
+    struct basemap *basemap = NULL;
+    if (basemap_load(data, &basemap, msg, sizeof msg) < 0) {
+        fprintf(stderr, "amo-server: %s\n", msg);
+        gaz_free(gaz);
+        return 1;
+    }
     sqlite3 *probe = NULL;
     if (db_open(db, DB_READONLY, &probe, msg, sizeof msg) < 0)
         fprintf(stderr,
@@ -113,7 +121,8 @@ int main(int argc, char **argv)
     struct server_ctx ctx = {.db_path = db,
                              .web_dir = realpath(web, webreal) ? webreal : NULL,
                              .gaz = gaz,
-                             .cluster_maxzoom = cluster_maxzoom};
+                             .cluster_maxzoom = cluster_maxzoom,
+                             .basemap = basemap};
     /* Block the signals before the server's threads start, so that only
      * sigwait() below receives them. */
     sigset_t set;
@@ -126,6 +135,7 @@ int main(int argc, char **argv)
     int port;
     if (http_start(&s, listen, &lim, &ctx, &port, msg, sizeof msg) < 0) {
         fprintf(stderr, "amo-server: %s\n", msg);
+        basemap_free(basemap);
         gaz_free(gaz);
         return 1;
     }
@@ -139,6 +149,7 @@ int main(int argc, char **argv)
     sigwait(&set, &sig);
     http_stop(s, 10);
     spatial_shutdown();
+    basemap_free(basemap);
     gaz_free(gaz);
     printf("amo-server: stopped\n");
     return 0;

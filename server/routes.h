@@ -30,6 +30,9 @@ void api_ogc(struct request *rq, struct reply *rp);
 /* tiles.c */
 void api_tile(struct request *rq, struct reply *rp);
 void api_tilejson(struct request *rq, struct reply *rp);
+/* tiles_basemap.c: the boundaries tileset, /tiles/basemap... */
+void api_basemap_tile(struct request *rq, struct reply *rp);
+void api_basemap_tilejson(struct request *rq, struct reply *rp);
 /* static.c: files from --web */
 void static_file(struct request *rq, struct reply *rp);
 

@@ -1,0 +1,125 @@
+/* tiles_basemap.c - GET /tiles/basemap/{z}/{x}/{y}.mvt (the boundaries of
+ * lib/basemap.c: provinces, arrondissements, municipalities, boundary
+ * lines and labels) and GET /tiles/basemap.json (TileJSON 3.0.0). An empty
+ * tile is 204; a tile outside the grid is 404. The tiles depend on the
+ * boundary files, not on the directory's data: the ETag is the basemap's
+ * version, a hash of those files taken at load. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "basemap.h"
+#include "mvt.h"
+#include "routes.h"
+
+#define BASEMAP_PREFIX "/tiles/basemap/"
+
+static bool parse_tile(const char *p, int *z, long *x, long *y)
+{
+    int n = 0;
+    if (sscanf(p, BASEMAP_PREFIX "%d/%ld/%ld.mvt%n", z, x, y, &n) != 3 ||
+        p[n] != '\0')
+        return false;
+    /* Digits only: no sign, no spaces, no leading '+'. */
+    for (const char *c = p + strlen(BASEMAP_PREFIX); *c && *c != '.'; c++)
+        if (!(*c >= '0' && *c <= '9') && *c != '/')
+            return false;
+    return mvt_tile_valid(*z, *x, *y);
+}
+
+/* The boundaries change with a new release of the files, not with the
+ * directory: a day of caching costs nothing, and the ETag revalidates. */
+static void basemap_cacheable(struct request *rq, struct reply *rp)
+{
+    snprintf(rp->etag, sizeof rp->etag, "\"b%s\"",
+             basemap_version(rq->ctx->basemap));
+    rp->cache_control = "public, max-age=86400";
+}
+
+void api_basemap_tile(struct request *rq, struct reply *rp)
+{
+    int z;
+    long x, y;
+    if (!parse_tile(rq->path, &z, &x, &y)) {
+        reply_error(rp, 404, "not_found",
+                    "no such tile: z from 0 to %d, x and y from 0 to 2^z-1",
+                    MVT_MAX_ZOOM);
+        return;
+    }
+    if (reject_unknown_params(rq, rp))
+        return;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    if (basemap_tile(rq->ctx->basemap, z, x, y, &data, &len) < 0 ||
+        (len > 0 && buf_append(&rp->body, data, len) < 0)) {
+        free(data);
+        reply_error(rp, 500, "internal", "out of memory");
+        return;
+    }
+    free(data);
+    rp->status = len ? 200 : 204;
+    rp->content_type = len ? "application/vnd.mapbox-vector-tile" : NULL;
+    basemap_cacheable(rq, rp);
+}
+
+/* One entry of vector_layers (TileJSON 3.0.0 section 3.16): the layers
+ * of units carry nis, name_fr and name_nl, the labels also their level,
+ * the lines only their level. */
+static json_t *layer(const char *id, const char *description, int minzoom,
+                     bool names, bool level)
+{
+    json_t *fields = json_object();
+    if (names) {
+        json_object_set_new(fields, "nis",
+                            json_string("NIS (REFNIS) code, 5 digits"));
+        json_object_set_new(fields, "name_fr", json_string("French name"));
+        json_object_set_new(fields, "name_nl", json_string("Dutch name"));
+    }
+    if (level)
+        json_object_set_new(fields, "level",
+                            json_string("country, province, arrondissement "
+                                        "or municipality"));
+    return json_pack("{s:s,s:s,s:i,s:i,s:o}", "id", id, "description",
+                     description, "minzoom", minzoom, "maxzoom",
+                     BASEMAP_MAXZOOM, "fields", fields);
+}
+
+void api_basemap_tilejson(struct request *rq, struct reply *rp)
+{
+    if (reject_unknown_params(rq, rp))
+        return;
+    double b[4];
+    basemap_bounds(rq->ctx->basemap, b);
+    char tiles[400];
+    snprintf(tiles, sizeof tiles, "http://%s" BASEMAP_PREFIX "{z}/{x}/{y}.mvt",
+             rq->host ? rq->host : "localhost");
+    json_t *layers = json_pack(
+        "[o,o,o,o,o]",
+        layer("provinces",
+              "The 10 provinces and the Brussels-Capital Region (nis 04000)",
+              BASEMAP_PROVINCES_MINZOOM, true, false),
+        layer("arrondissements", "The 43 administrative arrondissements",
+              BASEMAP_ARRONDISSEMENTS_MINZOOM, true, false),
+        layer("municipalities", "The 581 municipalities (2019 boundaries)",
+              BASEMAP_MUNICIPALITIES_MINZOOM, true, false),
+        layer("boundaries",
+              "Boundary lines, each once, at the highest level it bounds",
+              BASEMAP_PROVINCES_MINZOOM, false, true),
+        layer("labels",
+              "A point inside each province, arrondissement and "
+              "municipality shown at that zoom, with its names",
+              BASEMAP_PROVINCES_MINZOOM, true, true));
+    json_t *j = json_pack(
+        "{s:s,s:s,s:s,s:s,s:[s],s:i,s:i,s:[ffff],s:[ffi],s:s,s:o}", "tilejson",
+        "3.0.0", "name", "Belgique / België", "description",
+        "Provinces, arrondissements et communes de Belgique (limites 2019)",
+        "version", "1.0.0", "tiles", tiles, "minzoom", 0, "maxzoom",
+        BASEMAP_MAXZOOM, "bounds", b[0], b[1], b[2], b[3], "center",
+        (b[0] + b[2]) / 2, (b[1] + b[3]) / 2, 7, "attribution",
+        "Limites : Statbel, arneh61/Belgium-Map via bmesuere/belgium-topojson "
+        "(CC0)",
+        "vector_layers", layers);
+    reply_json_text(rp, json_dumps(j, JSON_COMPACT), "application/json");
+    json_decref(j);
+    basemap_cacheable(rq, rp);
+}
