@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "basemap.h"
 #include "db.h"
 #include "err.h"
 #include "geojson.h"
@@ -21,12 +22,17 @@
 #include "sink.h"
 #include "source.h"
 
+#ifndef AMO_DATA_DIR
+#define AMO_DATA_DIR "data"
+#endif
+
 enum exit_code {
     EXIT_DONE = 0,
     EXIT_STOPPED = 1, /* interrupted by a signal; OUT unchanged */
     EXIT_USAGE = 2,
     EXIT_OUTPUT = 3, /* OUT could not be written */
-    EXIT_DB = 4      /* the database could not be read */
+    EXIT_DB = 4,     /* the database could not be read */
+    EXIT_INPUT = 5   /* the boundary files (--data) could not be read */
 };
 
 static volatile sig_atomic_t stop;
@@ -40,14 +46,16 @@ static void on_signal(int sig)
 static void usage(FILE *to)
 {
     fputs("usage: amo-export [--db FILE] [--quiet] tiles\n"
-          "                  --format mbtiles|pmtiles|dir [--minzoom 0]\n"
-          "                  [--maxzoom 14] [--cluster-maxzoom 13] OUT\n"
+          "                  --format mbtiles|pmtiles|dir\n"
+          "                  [--tileset listings|basemap] [--minzoom 0]\n"
+          "                  [--maxzoom 14 (basemap: 12)]\n"
+          "                  [--cluster-maxzoom 13] [--data DIR] OUT\n"
           "       amo-export [--db FILE] [--quiet] geojson [--category C[,C]]"
           " OUT\n"
           "OUT is written under a temporary name and renamed when complete\n"
           "('-' writes GeoJSON to standard output). Exit codes: 0 done,\n"
           "1 interrupted (OUT unchanged), 2 usage, 3 output error, 4\n"
-          "database error.\n",
+          "database error, 5 boundary files unreadable.\n",
           to);
 }
 
@@ -93,23 +101,77 @@ static int parse_zoom(const char *opt, const char *v, int *out)
     return 0;
 }
 
+/* The listings tileset: read the database, cut, describe. */
+static int export_listings(sqlite3 *db, const struct pyramid_opts *po,
+                           struct sink *sink, struct pyramid_stats *st,
+                           struct sink_meta *meta, char *msg, size_t msgsz)
+{
+    struct source *src = NULL;
+    int rc = source_load(db, &src, msg, msgsz);
+    if (rc < 0)
+        return rc;
+    rc = pyramid_export(src, po, sink, st, msg, msgsz);
+    meta->name = "Annuaire AMO";
+    meta->description =
+        "Services d'aide aux jeunes (AMO, CPAS, planning familial, SDJ) de "
+        "la Fédération Wallonie-Bruxelles";
+    meta->attribution = TILESET_ATTRIBUTION;
+    memcpy(meta->bounds, src->bounds, sizeof meta->bounds);
+    if (src->n == 0) { /* Belgium, when there is nothing to show */
+        double be[4] = {2.54, 49.49, 6.41, 51.51};
+        memcpy(meta->bounds, be, sizeof be);
+    }
+    meta->vector_layers =
+        tileset_vector_layers(&src->cats, po->minzoom, po->maxzoom);
+    source_free(src);
+    return rc;
+}
+
+/* The basemap tileset, from the boundaries in 'data'. */
+static int export_basemap(const char *data, const struct pyramid_opts *po,
+                          struct sink *sink, struct pyramid_stats *st,
+                          struct sink_meta *meta, bool *bad_input, char *msg,
+                          size_t msgsz)
+{
+    struct basemap *bm = NULL;
+    int rc = basemap_load(data, &bm, msg, msgsz);
+    if (rc < 0) {
+        *bad_input = true;
+        return rc;
+    }
+    rc = pyramid_export_basemap(bm, po, sink, st, msg, msgsz);
+    meta->name = BASEMAP_NAME;
+    meta->description = BASEMAP_DESCRIPTION;
+    meta->attribution = BASEMAP_ATTRIBUTION;
+    basemap_bounds(bm, meta->bounds);
+    meta->vector_layers = basemap_vector_layers();
+    basemap_free(bm);
+    return rc;
+}
+
 static int tiles_cmd(sqlite3 *db, int argc, char **argv, bool quiet)
 {
     static const struct option opts[] = {
         {"format", required_argument, NULL, 'f'},
+        {"tileset", required_argument, NULL, 't'},
         {"minzoom", required_argument, NULL, 'z'},
         {"maxzoom", required_argument, NULL, 'Z'},
         {"cluster-maxzoom", required_argument, NULL, 'c'},
+        {"data", required_argument, NULL, 'd'},
         {NULL, 0, NULL, 0}};
-    struct pyramid_opts po = {0, TILESET_MAXZOOM, TILESET_CLUSTER_MAXZOOM,
-                              false, &stop};
-    const char *format = NULL;
+    struct pyramid_opts po = {0, -1, TILESET_CLUSTER_MAXZOOM, false, &stop};
+    const char *format = NULL, *tileset = "listings",
+               *data = AMO_DATA_DIR "/gazetteer";
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
         int rc = 0;
         if (c == 'f')
             format = optarg;
+        else if (c == 't')
+            tileset = optarg;
+        else if (c == 'd')
+            data = optarg;
         else if (c == 'z')
             rc = parse_zoom("--minzoom", optarg, &po.minzoom);
         else if (c == 'Z')
@@ -123,6 +185,16 @@ static int tiles_cmd(sqlite3 *db, int argc, char **argv, bool quiet)
             return EXIT_USAGE;
         }
     }
+    bool basemap = strcmp(tileset, "basemap") == 0;
+    if (!basemap && strcmp(tileset, "listings") != 0) {
+        fprintf(stderr,
+                "amo-export: --tileset: expected listings or basemap, got "
+                "'%s'\n",
+                tileset);
+        return EXIT_USAGE;
+    }
+    if (po.maxzoom < 0) /* beyond these, clients overzoom */
+        po.maxzoom = basemap ? BASEMAP_MAXZOOM : TILESET_MAXZOOM;
     if (optind != argc - 1 || !format) {
         fprintf(stderr, "amo-export: tiles needs --format and one OUT\n");
         usage(stderr);
@@ -157,42 +229,35 @@ static int tiles_cmd(sqlite3 *db, int argc, char **argv, bool quiet)
         return EXIT_OUTPUT;
     }
     double t0 = now_s();
-    struct source *src = NULL;
-    if ((rc = source_load(db, &src, msg, sizeof msg)) < 0) {
-        sink->abort(sink);
-        fprintf(stderr, "amo-export: reading the database: %s\n", msg);
-        return EXIT_DB;
-    }
     po.progress = !quiet && isatty(STDERR_FILENO);
-    struct pyramid_stats st;
-    rc = pyramid_export(src, &po, sink, &st, msg, sizeof msg);
-    if (rc < 0) {
+    struct pyramid_stats st = {0};
+    struct sink_meta meta = {0};
+    meta.minzoom = po.minzoom;
+    meta.maxzoom = po.maxzoom;
+    bool bad_input = false;
+    rc = basemap ? export_basemap(data, &po, sink, &st, &meta, &bad_input, msg,
+                                  sizeof msg)
+                 : export_listings(db, &po, sink, &st, &meta, msg, sizeof msg);
+    if (rc == 0 && !meta.vector_layers) {
+        rc = ERR_NOMEM;
+        snprintf(msg, sizeof msg, "out of memory");
+    }
+    meta.center[0] = (meta.bounds[0] + meta.bounds[2]) / 2;
+    meta.center[1] = (meta.bounds[1] + meta.bounds[3]) / 2;
+    meta.center[2] = 8 < po.minzoom   ? po.minzoom
+                     : 8 > po.maxzoom ? po.maxzoom
+                                      : 8;
+    if (rc == 0)
+        rc = sink->finish(sink, &meta, msg, sizeof msg);
+    else
         sink->abort(sink);
-        source_free(src);
-        fprintf(stderr, "amo-export: %s; %s left unchanged\n", msg, out);
-        return rc == ERR_GUARD ? EXIT_STOPPED : EXIT_OUTPUT;
-    }
-    struct sink_meta meta = {
-        po.minzoom,
-        po.maxzoom,
-        {src->bounds[0], src->bounds[1], src->bounds[2], src->bounds[3]},
-        {(src->bounds[0] + src->bounds[2]) / 2,
-         (src->bounds[1] + src->bounds[3]) / 2, 8},
-        tileset_vector_layers(&src->cats, po.minzoom, po.maxzoom)};
-    if (src->n == 0) { /* Belgium, when there is nothing to show */
-        double be[4] = {2.54, 49.49, 6.41, 51.51};
-        memcpy(meta.bounds, be, sizeof be);
-        meta.center[0] = 4.47;
-        meta.center[1] = 50.5;
-    }
-    if (meta.center[2] < po.minzoom || meta.center[2] > po.maxzoom)
-        meta.center[2] = po.minzoom;
-    source_free(src);
-    rc = sink->finish(sink, &meta, msg, sizeof msg);
     json_decref(meta.vector_layers);
     if (rc < 0) {
         fprintf(stderr, "amo-export: %s; %s left unchanged\n", msg, out);
-        return EXIT_OUTPUT;
+        return bad_input         ? EXIT_INPUT
+               : rc == ERR_GUARD ? EXIT_STOPPED
+               : rc == ERR_DB    ? EXIT_DB
+                                 : EXIT_OUTPUT;
     }
     if (stop || replace(tmp, out, dir) < 0) {
         fprintf(stderr, "amo-export: %s: %s\n", out,

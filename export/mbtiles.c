@@ -83,13 +83,12 @@ static int mb_finish(struct sink *s, const struct sink_meta *meta, char *msg,
     json_decref(j);
     int rc = js ? 0 : ERR_NOMEM;
     const char *pairs[][2] = {
-        {"name", "Annuaire AMO"},
+        {"name", meta->name},
         {"format", "pbf"},
         {"type", "overlay"},
         {"version", "1"},
-        {"description", "Services d'aide aux jeunes (AMO, CPAS, planning "
-                        "familial, SDJ) de la Fédération Wallonie-Bruxelles"},
-        {"attribution", "Données : sources publiques citées par fiche"},
+        {"description", meta->description},
+        {"attribution", meta->attribution},
         {"bounds", v[0]},
         {"center", v[1]},
         {"minzoom", v[2]},

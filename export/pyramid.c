@@ -15,6 +15,7 @@
 
 #include <zlib.h>
 
+#include "basemap.h"
 #include "err.h"
 #include "mvt.h"
 
@@ -176,6 +177,28 @@ struct work {
     z_stream zs;
 };
 
+/* Compress a tile, hand it to the sink and count it. */
+static int put_tile(struct work *w, int z, long x, long y, const uint8_t *raw,
+                    size_t len, struct sink *sink, struct pyramid_stats *st)
+{
+    size_t gzlen = 0;
+    int rc = gzip_tile(&w->zs, raw, len, &w->gz, &w->gz_cap, &gzlen);
+    if (rc == 0)
+        rc = sink->put(sink, z, x, y, w->gz, gzlen, raw, len);
+    if (rc < 0)
+        return rc;
+    st->tiles++;
+    st->bytes += gzlen;
+    st->raw_bytes += len;
+    if (gzlen > st->largest) {
+        st->largest = gzlen;
+        st->largest_z = z;
+        st->largest_x = x;
+        st->largest_y = y;
+    }
+    return 0;
+}
+
 static int emit_tile(const struct source *src, struct work *w,
                      const struct zoom_items *zi, const struct entry *e,
                      size_t cnt, int z, struct sink *sink,
@@ -191,24 +214,11 @@ static int emit_tile(const struct source *src, struct work *w,
     for (size_t i = 0; i < cnt; i++)
         w->scratch[i] = zi->v[e[i].item];
     uint8_t *raw = NULL;
-    size_t len = 0, gzlen = 0;
+    size_t len = 0;
     int rc = tileset_encode(w->scratch, cnt, &src->cats, z, e[0].tx, e[0].ty,
                             &raw, &len);
     if (rc == 0 && raw)
-        rc = gzip_tile(&w->zs, raw, len, &w->gz, &w->gz_cap, &gzlen);
-    if (rc == 0 && raw)
-        rc = sink->put(sink, z, e[0].tx, e[0].ty, w->gz, gzlen, raw, len);
-    if (rc == 0 && raw) {
-        st->tiles++;
-        st->bytes += gzlen;
-        st->raw_bytes += len;
-        if (gzlen > st->largest) {
-            st->largest = gzlen;
-            st->largest_z = z;
-            st->largest_x = e[0].tx;
-            st->largest_y = e[0].ty;
-        }
-    }
+        rc = put_tile(w, z, e[0].tx, e[0].ty, raw, len, sink, st);
     free(raw);
     return rc;
 }
@@ -273,5 +283,78 @@ int pyramid_export(const struct source *src, const struct pyramid_opts *o,
     free(w.gz);
     free(zi.v);
     cluster_free(ci);
+    return rc;
+}
+
+/* Tiles of zoom z whose window (tile and buffer) meets 'bounds', in tile
+ * id order. */
+static int bounds_tiles(const double bounds[4], int z, struct entry **out,
+                        size_t *nout)
+{
+    double x0, y0, x1, y1;
+    cluster_project(bounds[3], bounds[0], &x0, &y0); /* north-west */
+    cluster_project(bounds[1], bounds[2], &x1, &y1); /* south-east */
+    double n = (double)(1L << z), pad = (double)MVT_BUFFER / MVT_EXTENT;
+    long max = (1L << z) - 1;
+    long tx0 = (long)floor(x0 * n - pad), tx1 = (long)floor(x1 * n + pad);
+    long ty0 = (long)floor(y0 * n - pad), ty1 = (long)floor(y1 * n + pad);
+    tx0 = tx0 < 0 ? 0 : tx0;
+    ty0 = ty0 < 0 ? 0 : ty0;
+    tx1 = tx1 > max ? max : tx1;
+    ty1 = ty1 > max ? max : ty1;
+    size_t cnt = (size_t)(tx1 - tx0 + 1) * (size_t)(ty1 - ty0 + 1), k = 0;
+    struct entry *e = malloc(cnt * sizeof *e);
+    if (!e)
+        return ERR_NOMEM;
+    for (long y = ty0; y <= ty1; y++)
+        for (long x = tx0; x <= tx1; x++)
+            e[k++] =
+                (struct entry){pmtiles_tile_id(z, (uint64_t)x, (uint64_t)y),
+                               (uint32_t)x, (uint32_t)y, 0};
+    qsort(e, k, sizeof *e, cmp_entry);
+    *out = e;
+    *nout = k;
+    return 0;
+}
+
+int pyramid_export_basemap(const struct basemap *bm,
+                           const struct pyramid_opts *o, struct sink *sink,
+                           struct pyramid_stats *st, char *msg, size_t msgsz)
+{
+    struct work w = {0};
+    double b[4];
+    int rc = 0;
+    memset(st, 0, sizeof *st);
+    basemap_bounds(bm, b);
+    if (deflateInit2(&w.zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+        Z_OK) {
+        snprintf(msg, msgsz, "out of memory");
+        return ERR_NOMEM;
+    }
+    for (int z = o->minzoom; rc == 0 && z <= o->maxzoom; z++) {
+        struct entry *e = NULL;
+        size_t ne = 0;
+        rc = bounds_tiles(b, z, &e, &ne);
+        for (size_t i = 0; rc == 0 && i < ne; i++) {
+            uint8_t *raw = NULL;
+            size_t len = 0;
+            rc = basemap_tile(bm, z, e[i].tx, e[i].ty, &raw, &len);
+            if (rc == 0 && raw)
+                rc = put_tile(&w, z, e[i].tx, e[i].ty, raw, len, sink, st);
+            free(raw);
+            if (o->stop && *o->stop)
+                rc = ERR_GUARD;
+            if (o->progress && ((i + 1) % 64 == 0 || i + 1 == ne))
+                fprintf(stderr, "\rzoom %2d: %zu/%zu tiles", z, i + 1, ne);
+        }
+        free(e);
+    }
+    if (o->progress)
+        fputc('\n', stderr);
+    if (rc < 0)
+        snprintf(msg, msgsz, "%s",
+                 rc == ERR_GUARD ? "interrupted" : err_str(rc));
+    deflateEnd(&w.zs);
+    free(w.gz);
     return rc;
 }

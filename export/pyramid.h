@@ -33,4 +33,11 @@ int pyramid_export(const struct source *src, const struct pyramid_opts *o,
                    struct sink *sink, struct pyramid_stats *st, char *msg,
                    size_t msgsz);
 
+struct basemap;
+/* The same for the basemap tileset (lib/basemap.c): every tile of the zoom
+ * range over the boundaries' extent that holds something. */
+int pyramid_export_basemap(const struct basemap *bm,
+                           const struct pyramid_opts *o, struct sink *sink,
+                           struct pyramid_stats *st, char *msg, size_t msgsz);
+
 #endif

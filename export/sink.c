@@ -6,7 +6,6 @@
 #include <stdio.h>
 
 #include "err.h"
-#include "tileset.h"
 
 static int rm_entry(const char *path, const struct stat *st, int flag,
                     struct FTW *ftw)
@@ -26,10 +25,9 @@ json_t *sink_metadata_json(const struct sink_meta *m)
 {
     return json_pack(
         "{s:s,s:s,s:s,s:s,s:i,s:i,s:[ffff],s:[ffi],s:s,s:O}", "tilejson",
-        "3.0.0", "name", "Annuaire AMO", "description",
-        "Services d'aide aux jeunes (AMO, CPAS, planning familial, SDJ)",
-        "format", "pbf", "minzoom", m->minzoom, "maxzoom", m->maxzoom, "bounds",
+        "3.0.0", "name", m->name, "description", m->description, "format",
+        "pbf", "minzoom", m->minzoom, "maxzoom", m->maxzoom, "bounds",
         m->bounds[0], m->bounds[1], m->bounds[2], m->bounds[3], "center",
         m->center[0], m->center[1], (int)m->center[2], "attribution",
-        TILESET_ATTRIBUTION, "vector_layers", m->vector_layers);
+        m->attribution, "vector_layers", m->vector_layers);
 }

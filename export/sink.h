@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 struct sink_meta {
+    const char *name, *description, *attribution;
     int minzoom, maxzoom;
     double bounds[4];      /* min lon, min lat, max lon, max lat */
     double center[3];      /* lon, lat, zoom */

@@ -83,9 +83,10 @@ static int dir_finish(struct sink *s, const struct sink_meta *m, char *msg,
 {
     struct tiledir *d = (struct tiledir *)s;
     json_t *tj = sink_metadata_json(m);
-    json_t *meta =
-        json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", "Annuaire AMO", "format",
-                  "pbf", "type", "overlay", "minzoom", "", "maxzoom", "");
+    json_t *meta = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "name", m->name,
+                             "description", m->description, "attribution",
+                             m->attribution, "format", "pbf", "type", "overlay",
+                             "minzoom", "", "maxzoom", "");
     char buf[128];
     int rc = tj && meta ? 0 : ERR_NOMEM;
     if (rc == 0) {

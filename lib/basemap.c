@@ -1058,3 +1058,45 @@ out:
         mvt_layer_free(layers[i]);
     return rc;
 }
+
+/* One entry of vector_layers (TileJSON 3.0.0 section 3.16): the layers
+ * of units carry nis, name_fr and name_nl, the labels also their level,
+ * the lines only their level. */
+static json_t *layer(const char *id, const char *description, int minzoom,
+                     bool names, bool level)
+{
+    json_t *fields = json_object();
+    if (names) {
+        json_object_set_new(fields, "nis",
+                            json_string("NIS (REFNIS) code, 5 digits"));
+        json_object_set_new(fields, "name_fr", json_string("French name"));
+        json_object_set_new(fields, "name_nl", json_string("Dutch name"));
+    }
+    if (level)
+        json_object_set_new(fields, "level",
+                            json_string("country, province, arrondissement "
+                                        "or municipality"));
+    return json_pack("{s:s,s:s,s:i,s:i,s:o}", "id", id, "description",
+                     description, "minzoom", minzoom, "maxzoom",
+                     BASEMAP_MAXZOOM, "fields", fields);
+}
+
+json_t *basemap_vector_layers(void)
+{
+    return json_pack(
+        "[o,o,o,o,o]",
+        layer("provinces",
+              "The 10 provinces and the Brussels-Capital Region (nis 04000)",
+              BASEMAP_PROVINCES_MINZOOM, true, false),
+        layer("arrondissements", "The 43 administrative arrondissements",
+              BASEMAP_ARRONDISSEMENTS_MINZOOM, true, false),
+        layer("municipalities", "The 581 municipalities (2019 boundaries)",
+              BASEMAP_MUNICIPALITIES_MINZOOM, true, false),
+        layer("boundaries",
+              "Boundary lines, each once, at the highest level it bounds",
+              BASEMAP_PROVINCES_MINZOOM, false, true),
+        layer("labels",
+              "A point inside each province, arrondissement and "
+              "municipality shown at that zoom, with its names",
+              BASEMAP_PROVINCES_MINZOOM, true, true));
+}

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 /* The zoom from which each layer is in the tiles. Belgium is about 280 km
  * wide: provinces (11, ~3,000 km2) are legible shapes from the first
  * zooms; an arrondissement (~700 km2, ~26 km across) is ~30 screen pixels
@@ -25,6 +27,13 @@
  * screen pixel at zoom 12: clients overzoom beyond, and the tiles above
  * it carry the geometry as shipped. */
 #define BASEMAP_MAXZOOM 12
+
+#define BASEMAP_NAME "Belgique / België"
+#define BASEMAP_DESCRIPTION                                                    \
+    "Provinces, arrondissements et communes de Belgique (limites 2019)"
+#define BASEMAP_ATTRIBUTION                                                    \
+    "Limites : Statbel, arneh61/Belgium-Map via bmesuere/belgium-topojson "    \
+    "(CC0)"
 
 struct basemap;
 
@@ -48,5 +57,9 @@ int basemap_tile(const struct basemap *bm, int z, long x, long y, uint8_t **out,
 const char *basemap_version(const struct basemap *bm);
 /* The WGS84 extent of the boundaries: lon, lat, lon, lat. */
 void basemap_bounds(const struct basemap *bm, double bounds[4]);
+
+/* The layers and their fields, for TileJSON and MBTiles metadata (TileJSON
+ * 3.0.0 section 3.16). New reference. */
+json_t *basemap_vector_layers(void);
 
 #endif

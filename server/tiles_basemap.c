@@ -62,28 +62,6 @@ void api_basemap_tile(struct request *rq, struct reply *rp)
     basemap_cacheable(rq, rp);
 }
 
-/* One entry of vector_layers (TileJSON 3.0.0 section 3.16): the layers
- * of units carry nis, name_fr and name_nl, the labels also their level,
- * the lines only their level. */
-static json_t *layer(const char *id, const char *description, int minzoom,
-                     bool names, bool level)
-{
-    json_t *fields = json_object();
-    if (names) {
-        json_object_set_new(fields, "nis",
-                            json_string("NIS (REFNIS) code, 5 digits"));
-        json_object_set_new(fields, "name_fr", json_string("French name"));
-        json_object_set_new(fields, "name_nl", json_string("Dutch name"));
-    }
-    if (level)
-        json_object_set_new(fields, "level",
-                            json_string("country, province, arrondissement "
-                                        "or municipality"));
-    return json_pack("{s:s,s:s,s:i,s:i,s:o}", "id", id, "description",
-                     description, "minzoom", minzoom, "maxzoom",
-                     BASEMAP_MAXZOOM, "fields", fields);
-}
-
 void api_basemap_tilejson(struct request *rq, struct reply *rp)
 {
     if (reject_unknown_params(rq, rp))
@@ -93,32 +71,14 @@ void api_basemap_tilejson(struct request *rq, struct reply *rp)
     char tiles[400];
     snprintf(tiles, sizeof tiles, "http://%s" BASEMAP_PREFIX "{z}/{x}/{y}.mvt",
              rq->host ? rq->host : "localhost");
-    json_t *layers = json_pack(
-        "[o,o,o,o,o]",
-        layer("provinces",
-              "The 10 provinces and the Brussels-Capital Region (nis 04000)",
-              BASEMAP_PROVINCES_MINZOOM, true, false),
-        layer("arrondissements", "The 43 administrative arrondissements",
-              BASEMAP_ARRONDISSEMENTS_MINZOOM, true, false),
-        layer("municipalities", "The 581 municipalities (2019 boundaries)",
-              BASEMAP_MUNICIPALITIES_MINZOOM, true, false),
-        layer("boundaries",
-              "Boundary lines, each once, at the highest level it bounds",
-              BASEMAP_PROVINCES_MINZOOM, false, true),
-        layer("labels",
-              "A point inside each province, arrondissement and "
-              "municipality shown at that zoom, with its names",
-              BASEMAP_PROVINCES_MINZOOM, true, true));
+    json_t *layers = basemap_vector_layers();
     json_t *j = json_pack(
         "{s:s,s:s,s:s,s:s,s:[s],s:i,s:i,s:[ffff],s:[ffi],s:s,s:o}", "tilejson",
-        "3.0.0", "name", "Belgique / België", "description",
-        "Provinces, arrondissements et communes de Belgique (limites 2019)",
+        "3.0.0", "name", BASEMAP_NAME, "description", BASEMAP_DESCRIPTION,
         "version", "1.0.0", "tiles", tiles, "minzoom", 0, "maxzoom",
         BASEMAP_MAXZOOM, "bounds", b[0], b[1], b[2], b[3], "center",
         (b[0] + b[2]) / 2, (b[1] + b[3]) / 2, 7, "attribution",
-        "Limites : Statbel, arneh61/Belgium-Map via bmesuere/belgium-topojson "
-        "(CC0)",
-        "vector_layers", layers);
+        BASEMAP_ATTRIBUTION, "vector_layers", layers);
     reply_json_text(rp, json_dumps(j, JSON_COMPACT), "application/json");
     json_decref(j);
     basemap_cacheable(rq, rp);

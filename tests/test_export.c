@@ -477,6 +477,63 @@ static void live_tiles_are_the_exported_tiles(void **state)
     assert_true(empty > 100);
 }
 
+/* The basemap tileset exported: the live basemap tiles' bytes, and GDAL
+ * finds every municipality of the boundaries file at the highest zoom. */
+static void basemap_export_matches_live_and_gdal(void **state)
+{
+    (void)state;
+    char dir[4096], mb[4096], args[8400], *out = NULL;
+    snprintf(dir, sizeof dir, "%s", path_in(E.dir, "basemap-dir"));
+    snprintf(mb, sizeof mb, "%s", path_in(E.dir, "basemap.mbtiles"));
+    snprintf(args, sizeof args,
+             "--quiet tiles --tileset basemap --format dir '%s'", dir);
+    if (export_cmd(&out, E.db, args) != 0)
+        fail_msg("basemap export failed:\n%s", out);
+    free(out);
+    snprintf(args, sizeof args,
+             "--quiet tiles --tileset basemap --format mbtiles '%s'", mb);
+    if (export_cmd(&out, E.db, args) != 0)
+        fail_msg("basemap export failed:\n%s", out);
+    free(out);
+    struct server_proc srv;
+    server_start(&srv, E.db, NULL);
+    char *list = NULL;
+    run(&list, "cd '%s' && find . -name '*.mvt' | sed 's|^./||'", dir);
+    long n = 0;
+    for (char *line = strtok(list, "\n"); line; line = strtok(NULL, "\n")) {
+        char path[300], file[4400];
+        snprintf(path, sizeof path, "/tiles/basemap/%s", line);
+        snprintf(file, sizeof file, "%s/%s", dir, line);
+        struct http_answer a;
+        http_get(&srv, path, &a);
+        size_t flen;
+        char *exported = slurp(file, &flen);
+        if (a.status != 200 || a.len != flen ||
+            memcmp(a.body, exported, flen) != 0)
+            fail_msg("%s: live basemap tile differs from the exported one",
+                     path);
+        free(exported);
+        http_answer_free(&a);
+        n++;
+    }
+    free(list);
+    server_stop(&srv, NULL);
+    assert_true(n > 1000);
+    /* Every municipality, by NIS code, in the MBTiles at zoom 12. */
+    if (run(&out,
+            "ogrinfo -ro -q '%s' municipalities | grep -o 'nis (String) = "
+            "[0-9]*' | sort -u | wc -l",
+            mb) != 0)
+        fail_msg("GDAL cannot read the basemap MBTiles:\n%s", out);
+    char *want = NULL;
+    run(&want, "grep -o '\"nis\": *\"[0-9]*\"' "
+               "data/gazetteer/be-municipalities.geojson | sort -u | wc -l");
+    assert_true(atol(want) >= 581);
+    assert_int_equal(atol(out), atol(want));
+    free(out);
+    free(want);
+}
+
 static void geojson_equals_the_api(void **state)
 {
     (void)state;
@@ -523,6 +580,16 @@ static void bad_usage_is_refused(void **state)
     const char *dir = E.dir;
     assert_int_equal(export_cmd(&out, E.db, "tiles --format gpkg x"), 2);
     assert_contains(out, "--format: expected mbtiles, pmtiles or dir");
+    free(out);
+    assert_int_equal(
+        export_cmd(&out, E.db, "tiles --tileset roads --format dir x"), 2);
+    assert_contains(out, "--tileset: expected listings or basemap");
+    free(out);
+    snprintf(args, sizeof args,
+             "tiles --tileset basemap --data '%s' --format dir '%s/bm'", dir,
+             dir);
+    assert_int_equal(export_cmd(&out, E.db, args), 5);
+    assert_contains(out, "be-provinces.geojson");
     free(out);
     assert_int_equal(
         export_cmd(&out, E.db, "tiles --format dir --maxzoom 23 x"), 2);
@@ -607,6 +674,7 @@ int main(void)
         cmocka_unit_test(pmtiles_read_by_npm),
         cmocka_unit_test(pmtiles_leaf_directories),
         cmocka_unit_test(live_tiles_are_the_exported_tiles),
+        cmocka_unit_test(basemap_export_matches_live_and_gdal),
         cmocka_unit_test(geojson_equals_the_api),
         cmocka_unit_test(bad_usage_is_refused),
         cmocka_unit_test(interrupted_export_leaves_out_unchanged),
