@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "fts_rank.h"
 #include "gazetteer.h"
 #include "http.h"
 #include "spatial.h"
@@ -139,6 +140,7 @@ int main(int argc, char **argv)
     sigwait(&set, &sig);
     http_stop(s, 10);
     spatial_shutdown();
+    fts_rank_shutdown();
     gaz_free(gaz);
     printf("amo-server: stopped\n");
     return 0;
