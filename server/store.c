@@ -12,6 +12,7 @@
 #include "err.h"
 #include "fts_rank.h"
 #include "geo.h"
+#include "json_write.h"
 
 #define STMT_CACHE 48
 
@@ -260,4 +261,88 @@ json_t *store_feature(sqlite3_stmt *row, int f)
     json_object_set_new(feat, "geometry", geom);
     json_object_set_new(feat, "properties", store_properties(row, f));
     return feat;
+}
+
+/* ---- the same features as text (store_write_feature) ----------------- */
+
+static void write_text(struct jw *w, const char *key, sqlite3_stmt *row,
+                       int col)
+{
+    jw_raw(w, ",");
+    jw_key(w, key);
+    const char *t = (const char *)sqlite3_column_text(row, col);
+    jw_string(w, t, t ? (size_t)sqlite3_column_bytes(row, col) : 0);
+}
+
+static void write_int(struct jw *w, const char *key, sqlite3_stmt *row, int col)
+{
+    jw_raw(w, ",");
+    jw_key(w, key);
+    if (sqlite3_column_type(row, col) == SQLITE_NULL)
+        jw_raw(w, "null");
+    else
+        jw_int(w, sqlite3_column_int64(row, col));
+}
+
+static void write_list(struct jw *w, const char *key, sqlite3_stmt *row,
+                       int col)
+{
+    const char *t = (const char *)sqlite3_column_text(row, col);
+    jw_raw(w, ",");
+    jw_key(w, key);
+    jw_raw(w, "[");
+    for (bool first = true; t && *t; first = false) {
+        size_t n = strcspn(t, "|");
+        if (!first)
+            jw_raw(w, ",");
+        jw_string(w, t, n);
+        t += n + (t[n] == '|');
+    }
+    jw_raw(w, "]");
+}
+
+void store_write_feature(struct jw *w, sqlite3_stmt *row, int f,
+                         const char *extra)
+{
+    long long id = sqlite3_column_int64(row, f);
+    jw_raw(w, "{\"type\":\"Feature\",\"id\":");
+    jw_int(w, id);
+    jw_raw(w, ",\"geometry\":{\"type\":\"Point\",\"coordinates\":[");
+    jw_coord(w, sqlite3_column_double(row, f + 9));
+    jw_raw(w, ",");
+    jw_coord(w, sqlite3_column_double(row, f + 8));
+    jw_raw(w, "]},\"properties\":{");
+    /* The keys and their order of store_properties(). */
+    jw_key(w, "id");
+    if (sqlite3_column_type(row, f) == SQLITE_NULL)
+        jw_raw(w, "null");
+    else
+        jw_int(w, id);
+    write_text(w, "category", row, f + 1);
+    write_text(w, "name", row, f + 2);
+    write_text(w, "description", row, f + 3);
+    write_text(w, "street", row, f + 4);
+    write_text(w, "postcode", row, f + 5);
+    write_text(w, "commune", row, f + 6);
+    write_text(w, "nis", row, f + 7);
+    write_text(w, "position_source", row, f + 10);
+    write_text(w, "phone", row, f + 11);
+    write_text(w, "email", row, f + 12);
+    write_text(w, "website", row, f + 13);
+    write_int(w, "age_min", row, f + 14);
+    write_int(w, "age_max", row, f + 15);
+    write_list(w, "languages", row, f + 16);
+    write_text(w, "opening_hours", row, f + 17);
+    write_list(w, "themes", row, f + 18);
+    write_list(w, "territory", row, f + 19);
+    write_text(w, "source", row, f + 20);
+    write_text(w, "source_url", row, f + 21);
+    write_text(w, "source_id", row, f + 22);
+    write_text(w, "verified_at", row, f + 23);
+    write_text(w, "updated_at", row, f + 24);
+    if (extra) {
+        jw_raw(w, ",");
+        jw_raw(w, extra);
+    }
+    jw_raw(w, "}}");
 }

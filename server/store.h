@@ -44,6 +44,13 @@ sqlite3_stmt *store_prepare(struct store *s, const char *sql);
 /* A GeoJSON Feature (RFC 7946: [lon, lat]) from a row selecting
  * STORE_LISTING_COLUMNS starting at column 'first'. New reference. */
 json_t *store_feature(sqlite3_stmt *row, int first);
+struct jw;
+/* The same Feature as store_feature(), written as JSON text into 'w'
+ * (no tree: the per-request answers). 'extra', when not NULL, is more
+ * properties as JSON text ("\"distance_m\":53") ending the properties
+ * object. Errors stick in w->err. */
+void store_write_feature(struct jw *w, sqlite3_stmt *row, int first,
+                         const char *extra);
 /* The feature's properties only (for lists that are not GeoJSON). */
 json_t *store_properties(sqlite3_stmt *row, int first);
 
