@@ -47,6 +47,9 @@ struct spatial {
     long w, h;
     char cats[MAX_CATEGORIES][32];
     int ncats;
+    bool cats_full; /* a further category shares the last slot */
+    double cat_bb[MAX_CATEGORIES][4]; /* min lon, min lat, max lon, max lat */
+    long cat_n[MAX_CATEGORIES];
     pthread_mutex_t cluster_lock;
     struct cluster_index *clusters;
     int cluster_zoom;
@@ -93,8 +96,10 @@ static int category_index(struct spatial *sp, const char *slug)
     for (int i = 0; i < sp->ncats; i++)
         if (strcmp(sp->cats[i], slug) == 0)
             return i;
-    if (sp->ncats == MAX_CATEGORIES)
+    if (sp->ncats == MAX_CATEGORIES) {
+        sp->cats_full = true;
         return MAX_CATEGORIES - 1;
+    }
     snprintf(sp->cats[sp->ncats], sizeof sp->cats[0], "%s", slug);
     return sp->ncats++;
 }
@@ -227,6 +232,15 @@ static struct spatial *build(struct store *s)
         p->age_max = sqlite3_column_type(st, 5) == SQLITE_NULL
                          ? -1
                          : (int16_t)sqlite3_column_int(st, 5);
+        double *bb = sp->cat_bb[p->cat];
+        if (sp->cat_n[p->cat]++ == 0) {
+            bb[0] = bb[2] = p->lon;
+            bb[1] = bb[3] = p->lat;
+        }
+        bb[0] = fmin(bb[0], p->lon);
+        bb[1] = fmin(bb[1], p->lat);
+        bb[2] = fmax(bb[2], p->lon);
+        bb[3] = fmax(bb[3], p->lat);
         min_lat = fmin(min_lat, p->lat);
         max_lat = fmax(max_lat, p->lat);
         min_lon = fmin(min_lon, p->lon);
@@ -432,6 +446,22 @@ const struct cluster_index *spatial_clusters(struct spatial *sp, int max_zoom)
 const char *spatial_category(const struct spatial *sp, int i)
 {
     return i >= 0 && i < sp->ncats ? sp->cats[i] : "";
+}
+
+bool spatial_category_extent(const struct spatial *sp, const char *slug,
+                             double bb[4])
+{
+    for (int i = 0; i < sp->ncats; i++)
+        if (strcmp(sp->cats[i], slug) == 0) {
+            if (i == MAX_CATEGORIES - 1 && sp->cats_full)
+                return false; /* shared with further categories */
+            if (sp->cat_n[i])
+                memcpy(bb, sp->cat_bb[i], 4 * sizeof *bb);
+            return true;
+        }
+    /* Not among the slots: no positioned listing, unless the slots ran
+     * out before this category was seen. */
+    return !sp->cats_full;
 }
 
 int spatial_ncategories(const struct spatial *sp)
