@@ -119,9 +119,20 @@ int store_for_thread(const char *db_path, struct store **out, char *msg,
     return 0;
 }
 
+/* One step of a cached statement that returns no row (BEGIN, COMMIT):
+ * sqlite3_exec would parse the text again on every request. */
+static int step_once(struct store *s, const char *sql)
+{
+    sqlite3_stmt *st = store_prepare(s, sql);
+    int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+    if (st)
+        sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : ERR_DB;
+}
+
 int store_begin(struct store *s)
 {
-    if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+    if (step_once(s, "BEGIN") < 0)
         return ERR_DB;
     sqlite3_stmt *st = store_prepare(
         s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key='data_version'");
@@ -141,7 +152,7 @@ void store_end(struct store *s)
     for (int i = 0; i < s->ncache; i++)
         sqlite3_reset(s->cache[i].st);
     if (!sqlite3_get_autocommit(s->db))
-        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+        step_once(s, "COMMIT");
 }
 
 long long store_data_version(const struct store *s)
