@@ -38,9 +38,7 @@ IMPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,\
         $(filter-out importer/main.c,$(wildcard importer/*.c)))
 SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,\
         $(filter-out server/main.c,$(wildcard server/*.c)))
-# The exporter writes features as the server does (server/store.c).
-EXPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard export/*.c)) \
-        $(BUILD)/server/store.o
+EXPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard export/*.c))
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 PROGRAMS := $(BIN)/amo-import $(BIN)/amo-server $(BIN)/amo-export \

@@ -2,6 +2,7 @@
  * one, so memory does not grow with the directory. */
 #include "geojson.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,7 @@
 
 #include "buf.h"
 #include "err.h"
-#include "store.h"
+#include "feature.h"
 
 /* ",amo,cpas," after checking each slug against the categories table. */
 static int category_filter(sqlite3 *db, const char *list, struct buf *out,
@@ -44,7 +45,7 @@ static int write_features(sqlite3 *db, const char *filter, FILE *f,
                           volatile sig_atomic_t *stop, long *count)
 {
     static const char sql[] =
-        "SELECT " STORE_LISTING_COLUMNS " FROM listings l"
+        "SELECT " FEATURE_COLUMNS " FROM listings l"
         " WHERE (?1 IS NULL OR instr(?1, ',' || l.category || ',') > 0)"
         " AND l.lat IS NOT NULL ORDER BY l.id";
     sqlite3_stmt *st;
@@ -56,7 +57,7 @@ static int write_features(sqlite3 *db, const char *filter, FILE *f,
                  : 0;
     int step;
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *feat = store_feature(st, 0);
+        json_t *feat = feature_json(st, 0);
         char *text = feat ? json_dumps(feat, JSON_COMPACT) : NULL;
         json_decref(feat);
         if (!text)

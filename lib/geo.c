@@ -3,7 +3,6 @@
 
 #include <math.h>
 
-#define EARTH_RADIUS_M 6371008.8 /* IUGG mean radius */
 #define DEG2RAD (M_PI / 180.0)
 
 double geo_distance_m(double lat1, double lon1, double lat2, double lon2)
@@ -13,7 +12,7 @@ double geo_distance_m(double lat1, double lon1, double lat2, double lon2)
     double a = sin(dlat / 2) * sin(dlat / 2) +
                cos(lat1 * DEG2RAD) * cos(lat2 * DEG2RAD) * sin(dlon / 2) *
                    sin(dlon / 2);
-    return 2 * EARTH_RADIUS_M * asin(fmin(1.0, sqrt(a)));
+    return 2 * GEO_EARTH_RADIUS_M * asin(fmin(1.0, sqrt(a)));
 }
 
 bool geo_in_belgium_box(double lat, double lon)

@@ -16,6 +16,8 @@
  * border line itself. */
 #define GEO_BORDER_MARGIN_M 2000.0
 
+#define GEO_EARTH_RADIUS_M 6371008.8 /* IUGG mean radius */
+
 /* Great-circle distance in metres (haversine, mean Earth radius). */
 double geo_distance_m(double lat1, double lon1, double lat2, double lon2);
 

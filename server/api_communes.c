@@ -19,7 +19,7 @@ static json_t *serving(struct request *rq, const char *category,
                        const char *nis, bool located_too)
 {
     static const char sql[] =
-        "SELECT " STORE_LISTING_COLUMNS ","
+        "SELECT " FEATURE_COLUMNS ","
         " CASE WHEN t.nis IS NOT NULL THEN 'territory' ELSE 'located_here'"
         " END FROM listings l"
         " LEFT JOIN listing_territory t ON t.listing_id = l.id AND t.nis = ?2"
@@ -34,10 +34,10 @@ static json_t *serving(struct request *rq, const char *category,
     sqlite3_bind_text(st, 2, nis, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 3, located_too);
     while (sqlite3_step(st) == SQLITE_ROW) {
-        json_t *f = store_feature(st, 0);
-        json_object_set_new(
-            json_object_get(f, "properties"), "basis",
-            json_string((const char *)sqlite3_column_text(st, STORE_NCOLUMNS)));
+        json_t *f = feature_json(st, 0);
+        json_object_set_new(json_object_get(f, "properties"), "basis",
+                            json_string((const char *)sqlite3_column_text(
+                                st, FEATURE_NCOLUMNS)));
         json_array_append_new(out, f);
     }
     sqlite3_reset(st);

@@ -65,7 +65,7 @@ static int write_features(struct reply *rp, sqlite3_stmt *st, long *count)
     int rc = 0;
     *count = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *f = store_feature(st, 0);
+        json_t *f = feature_json(st, 0);
         char *text = json_dumps(f, JSON_COMPACT);
         json_decref(f);
         if (!text || (*count > 0 && buf_putc(&rp->body, ',') < 0) ||
@@ -82,11 +82,11 @@ static int write_features(struct reply *rp, sqlite3_stmt *st, long *count)
 void api_listings_geojson(struct request *rq, struct reply *rp)
 {
     static const char sql_all[] =
-        "SELECT " STORE_LISTING_COLUMNS " FROM listings l"
+        "SELECT " FEATURE_COLUMNS " FROM listings l"
         " WHERE (?1 IS NULL OR instr(?1, ',' || l.category || ',') > 0)"
         " ORDER BY l.id";
     static const char sql_bbox[] =
-        "SELECT " STORE_LISTING_COLUMNS " FROM listings_rtree r"
+        "SELECT " FEATURE_COLUMNS " FROM listings_rtree r"
         " JOIN listings l ON l.id = r.id"
         " WHERE r.min_lon >= ?2 AND r.max_lon <= ?4 AND r.min_lat >= ?3"
         " AND r.max_lat <= ?5"
@@ -121,7 +121,7 @@ void api_listings_geojson(struct request *rq, struct reply *rp)
 void api_listing(struct request *rq, struct reply *rp)
 {
     static const char sql[] =
-        "SELECT " STORE_LISTING_COLUMNS " FROM listings l WHERE l.id = ?1";
+        "SELECT " FEATURE_COLUMNS " FROM listings l WHERE l.id = ?1";
     const char *idtext = rq->path + strlen("/api/listings/");
     char *end;
     long long id = strtoll(idtext, &end, 10);
@@ -141,7 +141,7 @@ void api_listing(struct request *rq, struct reply *rp)
         reply_error(rp, 404, "not_found", "no listing with id %lld", id);
         return;
     }
-    json_t *f = store_feature(st, 0);
+    json_t *f = feature_json(st, 0);
     reply_json_text(rp, json_dumps(f, JSON_COMPACT), "application/geo+json");
     json_decref(f);
     reply_cacheable(rq, rp, 60);

@@ -3,10 +3,12 @@
  * spatial.c (rings of cells around the point), built from the request's
  * own snapshot; only the k answers are then read from the database. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "geo.h"
+#include "json_write.h"
 #include "params.h"
 #include "routes.h"
 #include "spatial.h"
@@ -52,11 +54,11 @@ static int read_query(struct request *rq, struct reply *rp,
     return 0;
 }
 
-long nearest_features(struct request *rq, const struct spatial_hit *hits,
-                      long n, json_t *features)
+long nearest_write_features(struct request *rq, const struct spatial_hit *hits,
+                            long n, struct jw *w)
 {
     static const char row_sql[] =
-        "SELECT " STORE_LISTING_COLUMNS " FROM listings l WHERE l.id = ?1";
+        "SELECT " FEATURE_COLUMNS " FROM listings l WHERE l.id = ?1";
     sqlite3_stmt *st = store_prepare(rq->store, row_sql);
     long added = 0;
     for (long i = 0; st && i < n; i++) {
@@ -64,12 +66,36 @@ long nearest_features(struct request *rq, const struct spatial_hit *hits,
         sqlite3_bind_int64(st, 1, hits[i].id);
         if (sqlite3_step(st) != SQLITE_ROW)
             continue;
-        json_t *f = store_feature(st, 0);
-        json_object_set_new(json_object_get(f, "properties"), "distance_m",
-                            json_integer((json_int_t)llround(hits[i].d)));
-        json_array_append_new(features, f);
+        char extra[48];
+        snprintf(extra, sizeof extra, "\"distance_m\":%lld",
+                 (long long)llround(hits[i].d));
+        if (added)
+            jw_raw(w, ",");
+        feature_write(w, st, 0, extra);
         added++;
     }
+    if (st)
+        sqlite3_reset(st);
+    return added;
+}
+
+long nearest_features(struct request *rq, const struct spatial_hit *hits,
+                      long n, json_t *features)
+{
+    /* The text writer is the one source of the format; the few searches
+     * that list a category by distance read its text back. */
+    struct buf b;
+    buf_init(&b, HTTP_MAX_BODY);
+    struct jw w = {.b = &b};
+    jw_raw(&w, "[");
+    nearest_write_features(rq, hits, n, &w);
+    jw_raw(&w, "]");
+    json_t *a = w.err ? NULL : json_loadb(b.data, b.len, 0, NULL);
+    buf_free(&b);
+    long added = 0;
+    for (size_t i = 0; i < json_array_size(a); i++, added++)
+        json_array_append(features, json_array_get(a, i));
+    json_decref(a);
     return added;
 }
 
@@ -92,12 +118,17 @@ void api_nearest(struct request *rq, struct reply *rp)
                                .age = q.has_age ? (int)q.age : -1};
     long n = spatial_nearest(sp, &sq, hits);
     spatial_release(sp);
-    json_t *features = json_array();
-    nearest_features(rq, hits, n, features);
-    json_t *fc = json_pack("{s:s,s:o}", "type", "FeatureCollection", "features",
-                           features);
-    reply_json_text(rp, json_dumps(fc, JSON_COMPACT), "application/geo+json");
-    json_decref(fc);
+    /* Written as text: building and dumping a jansson tree cost more
+     * than finding the listings. */
+    struct jw w = {.b = &rp->body};
+    jw_raw(&w, "{\"type\":\"FeatureCollection\",\"features\":[");
+    nearest_write_features(rq, hits, n, &w);
+    jw_raw(&w, "]}");
+    if (w.err) {
+        reply_error(rp, 500, "internal", "answer too large");
+        return;
+    }
+    rp->content_type = "application/geo+json";
     reply_cacheable(rq, rp, 60);
     rp->cache_control = "private, max-age=60"; /* a position: no shared cache */
 }

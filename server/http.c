@@ -270,7 +270,16 @@ static bool accepts_gzip(struct MHD_Connection *c)
 static char *gzip_body(const char *in, size_t len, size_t *outlen)
 {
     z_stream z = {0};
-    if (deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    /* A window no larger than the answer (and a hash sized to it): zlib's
+     * defaults allocate and clear about 256 KB per call, which cost a
+     * 3.5 KB nearest answer 30 us, a third of the request (perf). The
+     * output is the same deflate format (RFC 1951), gzip-framed (16+). */
+    int wbits = 9;
+    while (wbits < 15 && ((size_t)1 << wbits) < len)
+        wbits++;
+    int mem = wbits - 6 < 8 ? wbits - 6 : 8;
+    if (deflateInit2(&z, 6, Z_DEFLATED, 16 + wbits, mem, Z_DEFAULT_STRATEGY) !=
+        Z_OK)
         return NULL;
     size_t cap = deflateBound(&z, len);
     char *out = malloc(cap);

@@ -9,6 +9,7 @@
 
 #include "basemap.h"
 #include "db.h"
+#include "fts_rank.h"
 #include "gazetteer.h"
 #include "http.h"
 #include "spatial.h"
@@ -150,6 +151,7 @@ int main(int argc, char **argv)
     http_stop(s, 10);
     spatial_shutdown();
     basemap_free(basemap);
+    fts_rank_shutdown();
     gaz_free(gaz);
     printf("amo-server: stopped\n");
     return 0;

@@ -21,6 +21,11 @@ void api_nearest(struct request *rq, struct reply *rp);
  * index was built is skipped). */
 long nearest_features(struct request *rq, const struct spatial_hit *hits,
                       long n, json_t *features);
+struct jw;
+/* The same features as JSON text into 'w', separated by commas (the
+ * caller writes the brackets); returns how many. Errors stick in w->err. */
+long nearest_write_features(struct request *rq, const struct spatial_hit *hits,
+                            long n, struct jw *w);
 /* api_search.c */
 void api_search(struct request *rq, struct reply *rp);
 /* api_communes.c */

@@ -1,9 +1,15 @@
-/* spatial.c - grid index for nearest searches (see spatial.h).
+/* spatial.c - in-memory index for nearest searches (see spatial.h).
  *
- * Cells are about square on the ground in Belgium and hold four listings
- * on average. A search visits rings of cells around the point's cell and
- * keeps the k nearest in a small sorted array; it stops when the k-th is
- * nearer than anything in the next ring can be. */
+ * A k-d tree over (lat, lon) stored implicitly in a permutation of the
+ * points (as kdbush lays it out: each range's middle element splits it,
+ * alternately by latitude and longitude). Listings crowd in towns and
+ * leave the countryside empty, so a uniform grid of cells was either too
+ * coarse in Brussels (hundreds of distances per cell) or scanned thousands
+ * of empty cells in the Ardennes; the tree adapts to both. A search keeps
+ * the k nearest in a small sorted array and skips a subtree when nothing
+ * in it can beat the k-th. Distances are compared by the haversine term
+ * 'a' (geo_distance_m is 2R asin(sqrt(a)), increasing in a), so the
+ * answer is exactly the k nearest by geo_distance_m. */
 #include "spatial.h"
 
 #include <math.h>
@@ -18,8 +24,9 @@
 #include "tileset.h"
 
 #define MAX_CATEGORIES CLUSTER_MAX_CATS
-#define METRES_PER_DEGREE 111195.0
 #define PER_CELL 4.0
+#define KD_LEAF 8 /* ranges this small are scanned, not split */
+#define DEG2RAD (M_PI / 180.0)
 
 struct point {
     double lat, lon;
@@ -32,11 +39,18 @@ struct spatial {
     long long version;
     int refs;
     size_t n;
-    struct point *pts; /* sorted by cell */
-    uint32_t *start;   /* cell c holds pts[start[c] .. start[c+1]) */
-    double lat0, lon0, step_lat, step_lon, cell_m;
+    struct point *pts; /* in k-d tree order (a leaf's points side by side) */
+    uint32_t *kd;      /* while building: indexes of grid-ordered points;
+                        * then pts[kd[g]] is the g-th in the grid's order,
+                        * the clusters' input order */
+    double cos_min;    /* smallest cos(lat) of any point */
+    double bounds[4];  /* min lat, min lon, max lat, max lon of the points */
+    double lat0, lon0, step_lat, step_lon;
     long w, h;
     struct tileset_cats cats; /* numbered as every tile builder does */
+    bool cats_full;           /* a further category shares the last slot */
+    double cat_bb[MAX_CATEGORIES][4]; /* min lon, min lat, max lon, max lat */
+    long cat_n[MAX_CATEGORIES];
     pthread_mutex_t cluster_lock;
     struct cluster_index *clusters;
     int cluster_zoom;
@@ -52,7 +66,7 @@ static void spatial_free(struct spatial *sp)
     cluster_free(sp->clusters);
     pthread_mutex_destroy(&sp->cluster_lock);
     free(sp->pts);
-    free(sp->start);
+    free(sp->kd);
     free(sp);
 }
 
@@ -76,9 +90,15 @@ void spatial_shutdown(void)
     spatial_release(sp);
 }
 
+/* Clusters count listings per category in CLUSTER_MAX_CATS slots; the
+ * last one also takes any further category. */
 static int category_index(struct spatial *sp, const char *slug)
 {
-    return tileset_cat_index(&sp->cats, slug);
+    bool full = sp->cats.n == MAX_CATEGORIES;
+    int i = tileset_cat_index(&sp->cats, slug);
+    if (full && strcmp(sp->cats.slug[i], slug) != 0)
+        sp->cats_full = true;
+    return i;
 }
 
 /* Number the categories in slug order, as the exporter does, so cluster
@@ -117,6 +137,79 @@ static int cmp_cell(const void *a, const void *b, void *arg)
     return (p->id > q->id) - (p->id < q->id); /* same order every build */
 }
 
+static double kd_coord(const struct spatial *sp, uint32_t i, int axis)
+{
+    return axis ? sp->pts[i].lon : sp->pts[i].lat;
+}
+
+/* Floyd-Rivest selection (as kdbush does): put the k-th smallest of
+ * kd[lo..hi] along 'axis' at k, smaller ones before, larger after. Ties
+ * are broken by index so that the layout is the same on every build. */
+static bool kd_less(const struct spatial *sp, uint32_t a, uint32_t b, int axis)
+{
+    double ca = kd_coord(sp, a, axis), cb = kd_coord(sp, b, axis);
+    return ca < cb || (ca == cb && a < b);
+}
+
+static void kd_swap(uint32_t *kd, long i, long j)
+{
+    uint32_t t = kd[i];
+    kd[i] = kd[j];
+    kd[j] = t;
+}
+
+static void kd_select(struct spatial *sp, long k, long lo, long hi, int axis)
+{
+    uint32_t *kd = sp->kd;
+    while (hi > lo) {
+        if (hi - lo > 600) {
+            double n = (double)(hi - lo + 1), m = (double)(k - lo + 1);
+            double z = log(n), s = 0.5 * exp(2 * z / 3);
+            double sd =
+                0.5 * sqrt(z * s * (n - s) / n) * (m - n / 2 < 0 ? -1 : 1);
+            long nlo =
+                (long)fmax((double)lo, floor((double)k - m * s / n + sd));
+            long nhi =
+                (long)fmin((double)hi, floor((double)k + (n - m) * s / n + sd));
+            kd_select(sp, k, nlo, nhi, axis);
+        }
+        uint32_t t = kd[k];
+        long i = lo, j = hi;
+        kd_swap(kd, lo, k);
+        if (kd_less(sp, t, kd[hi], axis))
+            kd_swap(kd, lo, hi);
+        while (i < j) {
+            kd_swap(kd, i, j);
+            i++, j--;
+            while (kd_less(sp, kd[i], t, axis))
+                i++;
+            while (kd_less(sp, t, kd[j], axis))
+                j--;
+        }
+        if (kd[lo] == t)
+            kd_swap(kd, lo, j);
+        else
+            kd_swap(kd, ++j, hi);
+        if (j <= k)
+            lo = j + 1;
+        if (k <= j)
+            hi = j - 1;
+    }
+}
+
+/* Split kd[lo..hi] at its middle along 'axis', then each half along the
+ * other axis, down to KD_LEAF. */
+static void kd_build(struct spatial *sp, long lo, long hi, int axis)
+{
+    while (hi - lo > KD_LEAF) {
+        long m = lo + (hi - lo) / 2;
+        kd_select(sp, m, lo, hi, axis);
+        kd_build(sp, lo, m - 1, 1 - axis);
+        lo = m + 1;
+        axis = 1 - axis;
+    }
+}
+
 /* Read every positioned listing of the snapshot and grid them. */
 static struct spatial *build(struct store *s)
 {
@@ -151,6 +244,15 @@ static struct spatial *build(struct store *s)
         p->age_max = sqlite3_column_type(st, 5) == SQLITE_NULL
                          ? -1
                          : (int16_t)sqlite3_column_int(st, 5);
+        double *bb = sp->cat_bb[p->cat];
+        if (sp->cat_n[p->cat]++ == 0) {
+            bb[0] = bb[2] = p->lon;
+            bb[1] = bb[3] = p->lat;
+        }
+        bb[0] = fmin(bb[0], p->lon);
+        bb[1] = fmin(bb[1], p->lat);
+        bb[2] = fmax(bb[2], p->lon);
+        bb[3] = fmax(bb[3], p->lat);
         min_lat = fmin(min_lat, p->lat);
         max_lat = fmax(max_lat, p->lat);
         min_lon = fmin(min_lon, p->lon);
@@ -162,30 +264,49 @@ static struct spatial *build(struct store *s)
         min_lat = max_lat = 50.5;
         min_lon = max_lon = 4.5;
     }
-    /* Square cells on the ground at the northern edge (where degrees of
-     * longitude are shortest), sized for PER_CELL listings on average. */
+    /* The points keep the order of the former grid of square cells (by
+     * cell, then id): the tile clusters are built in that order, and it
+     * is the same for every build of the same data. */
     double kx = cos(fmax(fabs(min_lat), fabs(max_lat)) * M_PI / 180);
     double area = (max_lat - min_lat + 1e-3) * (max_lon - min_lon + 1e-3) * kx;
     double step = sqrt(area * PER_CELL / (double)(sp->n ? sp->n : 1));
     step = fmin(0.5, fmax(0.002, step));
     sp->step_lat = step;
     sp->step_lon = step / kx;
-    sp->cell_m = step * METRES_PER_DEGREE;
     sp->lat0 = min_lat;
     sp->lon0 = min_lon;
     sp->w = (long)((max_lon - min_lon) / sp->step_lon) + 1;
     sp->h = (long)((max_lat - min_lat) / sp->step_lat) + 1;
-    size_t ncells = (size_t)(sp->w * sp->h);
-    sp->start = calloc(ncells + 1, sizeof *sp->start);
-    if (!sp->start)
-        goto fail;
+    sp->cos_min = kx;
+    sp->bounds[0] = min_lat;
+    sp->bounds[1] = min_lon;
+    sp->bounds[2] = max_lat;
+    sp->bounds[3] = max_lon;
     qsort_r(sp->pts, sp->n, sizeof *sp->pts, cmp_cell, sp);
-    for (size_t i = 0; i < sp->n; i++) {
-        long x, y;
-        sp->start[cell_of(sp, sp->pts[i].lat, sp->pts[i].lon, &x, &y) + 1]++;
+    if (!(sp->kd = malloc((sp->n ? sp->n : 1) * sizeof *sp->kd)))
+        goto fail;
+    for (size_t i = 0; i < sp->n; i++)
+        sp->kd[i] = (uint32_t)i;
+    kd_build(sp, 0, (long)sp->n - 1, 0);
+    /* Store the points in tree order: a search then reads each leaf's
+     * points from adjacent memory instead of one cache miss per point
+     * through the permutation. kd[] becomes the way back to grid order. */
+    struct point *tree = malloc((sp->n ? sp->n : 1) * sizeof *tree);
+    if (!tree)
+        goto fail;
+    for (size_t j = 0; j < sp->n; j++)
+        tree[j] = sp->pts[sp->kd[j]];
+    uint32_t *back = malloc((sp->n ? sp->n : 1) * sizeof *back);
+    if (!back) {
+        free(tree);
+        goto fail;
     }
-    for (size_t c = 0; c < ncells; c++)
-        sp->start[c + 1] += sp->start[c];
+    for (size_t j = 0; j < sp->n; j++)
+        back[sp->kd[j]] = (uint32_t)j;
+    free(sp->pts);
+    free(sp->kd);
+    sp->pts = tree;
+    sp->kd = back;
     return sp;
 fail:
     if (st)
@@ -218,17 +339,24 @@ struct spatial *spatial_acquire(struct store *s)
     return sp;
 }
 
-static bool matches(const struct spatial *sp, const struct spatial_query *q,
-                    const struct point *p)
+/* What a search needs, computed once per query. */
+struct kd_search {
+    const struct spatial *sp;
+    const struct spatial_query *q;
+    uint32_t cat_mask; /* bit i: category index i is wanted */
+    double qlat_r, qlon_r, cos_q;
+    double a_max; /* haversine term of max_m, with room for rounding */
+    long k, n;
+    struct spatial_hit *top; /* the hits, 'd' holding the term a */
+};
+
+static bool matches(const struct kd_search *ks, const struct point *p)
 {
-    if (q->categories) {
-        char key[40];
-        snprintf(key, sizeof key, ",%s,", sp->cats.slug[p->cat]);
-        if (!strstr(q->categories, key))
-            return false;
-    }
-    if (q->age >= 0 && ((p->age_min >= 0 && p->age_min > q->age) ||
-                        (p->age_max >= 0 && p->age_max < q->age)))
+    if (!(ks->cat_mask & (1u << p->cat)))
+        return false;
+    int age = ks->q->age;
+    if (age >= 0 && ((p->age_min >= 0 && p->age_min > age) ||
+                     (p->age_max >= 0 && p->age_max < age)))
         return false;
     return true;
 }
@@ -248,19 +376,72 @@ static void keep(struct spatial_hit *top, long *n, long k, int64_t id, double d)
     top[i].d = d;
 }
 
-static void visit_cell(const struct spatial *sp, const struct spatial_query *q,
-                       long x, long y, struct spatial_hit *top, long *n)
+/* The haversine term, computed as geo_distance_m computes it. */
+static double hav_a(const struct kd_search *ks, const struct point *p)
 {
-    if (x < 0 || y < 0 || x >= sp->w || y >= sp->h)
+    double dlat = (p->lat - ks->q->lat) * DEG2RAD;
+    double dlon = (p->lon - ks->q->lon) * DEG2RAD;
+    return sin(dlat / 2) * sin(dlat / 2) +
+           ks->cos_q * cos(p->lat * DEG2RAD) * sin(dlon / 2) * sin(dlon / 2);
+}
+
+static void visit_point(struct kd_search *ks, uint32_t i)
+{
+    const struct point *p = &ks->sp->pts[i];
+    if (!matches(ks, p))
         return;
-    long c = y * sp->w + x;
-    for (uint32_t i = sp->start[c]; i < sp->start[c + 1]; i++) {
-        const struct point *p = &sp->pts[i];
-        if (!matches(sp, q, p))
-            continue;
-        double d = geo_distance_m(q->lat, q->lon, p->lat, p->lon);
-        if (d <= q->max_m)
-            keep(top, n, q->limit, p->id, d);
+    double a = hav_a(ks, p);
+    if (a <= ks->a_max)
+        keep(ks->top, &ks->n, ks->k, p->id, a);
+}
+
+/* Whether a subtree whose points lie in 'box' (min lat, min lon, max
+ * lat, max lon) may hold something nearer than the k-th. The bound is
+ * the haversine term with each part at its smallest: sin^2(dlat/2) with
+ * the latitude gap to the box, plus cos(lat_q) cos(lat) sin^2(dlon/2)
+ * with the longitude gap and the smallest cos(lat) of any point. */
+static bool kd_may_hold(const struct kd_search *ks, const double box[4])
+{
+    const struct spatial_query *q = ks->q;
+    double glat = fmax(0, fmax(box[0] - q->lat, q->lat - box[2]));
+    double glon = fmax(0, fmax(box[1] - q->lon, q->lon - box[3]));
+    double hlat = glat * DEG2RAD / 2, hlon = glon * DEG2RAD / 2;
+    if (hlon >= M_PI / 2) /* half the globe away: no useful bound */
+        hlon = 0;
+    double slat = sin(hlat), slon = sin(hlon);
+    double lb = slat * slat + ks->cos_q * ks->sp->cos_min * slon * slon;
+    lb *= 1 - 1e-9; /* rounding: never skip what might tie */
+    if (lb > ks->a_max)
+        return false;
+    return ks->n < ks->k || lb <= ks->top[ks->k - 1].d;
+}
+
+static void kd_search(struct kd_search *ks, long lo, long hi, int axis,
+                      const double box[4])
+{
+    if (lo > hi || !kd_may_hold(ks, box))
+        return;
+    if (hi - lo <= KD_LEAF) {
+        for (long i = lo; i <= hi; i++)
+            visit_point(ks, (uint32_t)i);
+        return;
+    }
+    long m = lo + (hi - lo) / 2;
+    uint32_t mi = (uint32_t)m;
+    visit_point(ks, mi);
+    double split = kd_coord(ks->sp, mi, axis);
+    double below[4], above[4];
+    memcpy(below, box, sizeof below);
+    memcpy(above, box, sizeof above);
+    below[2 + axis] = split;
+    above[axis] = split;
+    /* The query's side first: it most likely holds the nearest. */
+    if ((axis ? ks->q->lon : ks->q->lat) < split) {
+        kd_search(ks, lo, m - 1, 1 - axis, below);
+        kd_search(ks, m + 1, hi, 1 - axis, above);
+    } else {
+        kd_search(ks, m + 1, hi, 1 - axis, above);
+        kd_search(ks, lo, m - 1, 1 - axis, below);
     }
 }
 
@@ -272,10 +453,10 @@ const struct cluster_index *spatial_clusters(struct spatial *sp, int max_zoom)
         struct cluster_index *c = NULL;
         if (pts) {
             for (size_t i = 0; i < sp->n; i++) {
-                cluster_project(sp->pts[i].lat, sp->pts[i].lon, &pts[i].x,
-                                &pts[i].y);
-                pts[i].id = (uint64_t)sp->pts[i].id;
-                pts[i].cat = sp->pts[i].cat;
+                const struct point *p = &sp->pts[sp->kd[i]];
+                cluster_project(p->lat, p->lon, &pts[i].x, &pts[i].y);
+                pts[i].id = (uint64_t)p->id;
+                pts[i].cat = p->cat;
             }
             /* The grid's order (by cell, then as read) is the same for
              * every build of the same data, and so are the clusters. */
@@ -298,37 +479,56 @@ const struct tileset_cats *spatial_cats(const struct spatial *sp)
     return &sp->cats;
 }
 
+bool spatial_category_extent(const struct spatial *sp, const char *slug,
+                             double bb[4])
+{
+    for (int i = 0; i < sp->cats.n; i++)
+        if (strcmp(sp->cats.slug[i], slug) == 0) {
+            if (i == MAX_CATEGORIES - 1 && sp->cats_full)
+                return false; /* shared with further categories */
+            if (sp->cat_n[i])
+                memcpy(bb, sp->cat_bb[i], 4 * sizeof *bb);
+            return true;
+        }
+    /* Not among the slots: no positioned listing, unless the slots ran
+     * out before this category was seen. */
+    return !sp->cats_full;
+}
+
+static int cmp_hit(const void *a, const void *b)
+{
+    const struct spatial_hit *x = a, *y = b;
+    if (x->d != y->d)
+        return (x->d > y->d) - (x->d < y->d);
+    return (x->id > y->id) - (x->id < y->id);
+}
+
 long spatial_nearest(const struct spatial *sp, const struct spatial_query *q,
                      struct spatial_hit *out)
 {
-    long n = 0, qx, qy;
-    cell_of(sp, q->lat, q->lon, &qx, &qy);
-    /* A cell's narrowest side, seen from the query: longitude degrees
-     * shrink northwards, and the query may lie north of the grid. */
-    double top = sp->lat0 + (double)sp->h * sp->step_lat;
-    double k = cos(fmin(89.0, fmax(fabs(q->lat), fabs(top))) * M_PI / 180);
-    double cell_m = fmin(sp->cell_m, sp->step_lon * METRES_PER_DEGREE * k);
-    /* Rings beyond this one lie outside the grid altogether. */
-    long far = labs(qx) + labs(qy) + sp->w + sp->h;
-    for (long r = 0; r <= far; r++) {
-        /* Everything in ring r+1 or beyond is at least r cell widths away
-         * (cells are at least cell_m wide everywhere in the grid). */
-        if (r > 0 && (double)(r - 1) * cell_m > q->max_m)
-            break;
-        if (r == 0) {
-            visit_cell(sp, q, qx, qy, out, &n);
-        } else {
-            for (long x = qx - r; x <= qx + r; x++) {
-                visit_cell(sp, q, x, qy - r, out, &n);
-                visit_cell(sp, q, x, qy + r, out, &n);
-            }
-            for (long y = qy - r + 1; y <= qy + r - 1; y++) {
-                visit_cell(sp, q, qx - r, y, out, &n);
-                visit_cell(sp, q, qx + r, y, out, &n);
-            }
-        }
-        if (n == q->limit && out[n - 1].d <= (double)r * cell_m)
-            break;
+    struct kd_search ks = {.sp = sp, .q = q, .k = q->limit, .top = out};
+    for (int i = 0; i < sp->cats.n; i++) {
+        char key[40];
+        snprintf(key, sizeof key, ",%s,", sp->cats.slug[i]);
+        if (!q->categories || strstr(q->categories, key))
+            ks.cat_mask |= 1u << i;
     }
+    ks.cos_q = cos(q->lat * DEG2RAD);
+    /* d = 2R asin(sqrt(a)), so a = sin^2(d / 2R); a little more, so that
+     * rounding never drops a listing at max_m (the exact test is below). */
+    double h = fmin(M_PI / 2, q->max_m / (2 * GEO_EARTH_RADIUS_M));
+    ks.a_max = sin(h) * sin(h) * (1 + 1e-9) + 1e-18;
+    if (ks.k <= 0 || sp->n == 0)
+        return 0;
+    kd_search(&ks, 0, (long)sp->n - 1, 0, sp->bounds);
+    /* The metres, as geo_distance_m gives them, within max_m. */
+    long n = 0;
+    for (long i = 0; i < ks.n; i++) {
+        const struct spatial_hit *h0 = &out[i];
+        double d = 2 * GEO_EARTH_RADIUS_M * asin(fmin(1.0, sqrt(h0->d)));
+        if (d <= q->max_m)
+            out[n++] = (struct spatial_hit){.id = h0->id, .d = d};
+    }
+    qsort(out, (size_t)n, sizeof *out, cmp_hit);
     return n;
 }

@@ -46,6 +46,12 @@ const struct cluster_index *spatial_clusters(struct spatial *sp, int max_zoom);
 struct tileset_cats;
 /* The category numbering of cluster counts. */
 const struct tileset_cats *spatial_cats(const struct spatial *sp);
+/* The extent (min lon, min lat, max lon, max lat) of the category's
+ * positioned listings into 'bb', computed once per data version with the
+ * index; 'bb' is left as given when it has none. False when the index
+ * cannot tell (a category beyond CLUSTER_MAX_CATS): ask the database. */
+bool spatial_category_extent(const struct spatial *sp, const char *slug,
+                             double bb[4]);
 
 /* Free the current index at exit (for leak checkers). */
 void spatial_shutdown(void);

@@ -10,7 +10,9 @@
 
 #include "db.h"
 #include "err.h"
+#include "fts_rank.h"
 #include "geo.h"
+#include "json_write.h"
 
 #define STMT_CACHE 48
 
@@ -81,6 +83,11 @@ static int store_open(const char *path, const struct stat *st,
     sqlite3_create_function(s->db, "geo_distance", 4,
                             SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                             sql_distance, NULL, NULL);
+    if (fts_rank_register(s->db) < 0) {
+        snprintf(msg, msgsz, "%s: cannot register amo_bm25", path);
+        store_close(s);
+        return ERR_DB;
+    }
     *out = s;
     return 0;
 }
@@ -112,9 +119,20 @@ int store_for_thread(const char *db_path, struct store **out, char *msg,
     return 0;
 }
 
+/* One step of a cached statement that returns no row (BEGIN, COMMIT):
+ * sqlite3_exec would parse the text again on every request. */
+static int step_once(struct store *s, const char *sql)
+{
+    sqlite3_stmt *st = store_prepare(s, sql);
+    int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+    if (st)
+        sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : ERR_DB;
+}
+
 int store_begin(struct store *s)
 {
-    if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+    if (step_once(s, "BEGIN") < 0)
         return ERR_DB;
     sqlite3_stmt *st = store_prepare(
         s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key='data_version'");
@@ -134,7 +152,7 @@ void store_end(struct store *s)
     for (int i = 0; i < s->ncache; i++)
         sqlite3_reset(s->cache[i].st);
     if (!sqlite3_get_autocommit(s->db))
-        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+        step_once(s, "COMMIT");
 }
 
 long long store_data_version(const struct store *s)
@@ -174,84 +192,4 @@ sqlite3_stmt *store_prepare(struct store *s, const char *sql)
     /* Beyond the cache the statement leaks: STMT_CACHE is sized above the
      * number of distinct queries the server has. */
     return st;
-}
-
-static void set_text(json_t *o, const char *key, sqlite3_stmt *row, int col)
-{
-    const unsigned char *t = sqlite3_column_text(row, col);
-    json_object_set_new(o, key, t ? json_string((const char *)t) : json_null());
-}
-
-static void set_int(json_t *o, const char *key, sqlite3_stmt *row, int col)
-{
-    if (sqlite3_column_type(row, col) == SQLITE_NULL)
-        json_object_set_new(o, key, json_null());
-    else
-        json_object_set_new(o, key,
-                            json_integer(sqlite3_column_int64(row, col)));
-}
-
-/* '|'-separated text as a JSON array of strings. */
-static void set_list(json_t *o, const char *key, sqlite3_stmt *row, int col)
-{
-    const char *t = (const char *)sqlite3_column_text(row, col);
-    json_t *a = json_array();
-    while (t && *t) {
-        size_t n = strcspn(t, "|");
-        json_array_append_new(a, json_stringn(t, n));
-        t += n + (t[n] == '|');
-    }
-    json_object_set_new(o, key, a);
-}
-
-json_t *store_properties(sqlite3_stmt *row, int f)
-{
-    json_t *p = json_object();
-    set_int(p, "id", row, f + 0);
-    set_text(p, "category", row, f + 1);
-    set_text(p, "name", row, f + 2);
-    set_text(p, "description", row, f + 3);
-    set_text(p, "street", row, f + 4);
-    set_text(p, "postcode", row, f + 5);
-    set_text(p, "commune", row, f + 6);
-    set_text(p, "nis", row, f + 7);
-    set_text(p, "position_source", row, f + 10);
-    set_text(p, "phone", row, f + 11);
-    set_text(p, "email", row, f + 12);
-    set_text(p, "website", row, f + 13);
-    set_int(p, "age_min", row, f + 14);
-    set_int(p, "age_max", row, f + 15);
-    set_list(p, "languages", row, f + 16);
-    set_text(p, "opening_hours", row, f + 17);
-    set_list(p, "themes", row, f + 18);
-    set_list(p, "territory", row, f + 19);
-    set_text(p, "source", row, f + 20);
-    set_text(p, "source_url", row, f + 21);
-    set_text(p, "source_id", row, f + 22);
-    set_text(p, "verified_at", row, f + 23);
-    set_text(p, "updated_at", row, f + 24);
-    return p;
-}
-
-/* Seven decimals is about 1 cm: more digits only add bytes (RFC 7946
- * section 11.2). */
-static json_t *coord(double v)
-{
-    return json_real(round(v * 1e7) / 1e7);
-}
-
-json_t *store_feature(sqlite3_stmt *row, int f)
-{
-    json_t *feat = json_object();
-    json_object_set_new(feat, "type", json_string("Feature"));
-    json_object_set_new(feat, "id", json_integer(sqlite3_column_int64(row, f)));
-    json_t *geom = json_object();
-    json_object_set_new(geom, "type", json_string("Point"));
-    json_object_set_new(geom, "coordinates",
-                        json_pack("[oo]",
-                                  coord(sqlite3_column_double(row, f + 9)),
-                                  coord(sqlite3_column_double(row, f + 8))));
-    json_object_set_new(feat, "geometry", geom);
-    json_object_set_new(feat, "properties", store_properties(row, f));
-    return feat;
 }

@@ -1,9 +1,9 @@
 /* store.h - the server's view of the database: one read-only connection
  * per thread, reopened when the file is replaced, each request reading one
- * consistent snapshot (a read transaction in WAL mode), and listings
- * turned into GeoJSON features.
+ * consistent snapshot (a read transaction in WAL mode). Listings become
+ * GeoJSON features in lib/feature.h.
  * Ownership: store_for_thread() returns the calling thread's store, owned
- * by the thread and closed when it exits; features are new references. */
+ * by the thread and closed when it exits. */
 #ifndef AMO_STORE_H
 #define AMO_STORE_H
 
@@ -12,14 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Columns every listing query selects, in this order (see store_feature). */
-#define STORE_LISTING_COLUMNS                                                  \
-    "l.id, l.category, l.name, l.description, l.street, l.postcode,"           \
-    " l.commune, l.nis, l.lat, l.lon, l.position_source, l.phone, l.email,"    \
-    " l.website, l.age_min, l.age_max, l.languages, l.opening_hours,"          \
-    " l.themes, l.territory, l.source, l.source_url, l.source_id,"             \
-    " l.verified_at, l.updated_at"
-#define STORE_NCOLUMNS 25
+#include "feature.h"
 
 struct store;
 
@@ -40,11 +33,5 @@ bool store_category_known(struct store *s, const char *slug, size_t len);
  * reuse; NULL on error (the caller answers 500). Not thread-safe across
  * stores, by design. */
 sqlite3_stmt *store_prepare(struct store *s, const char *sql);
-
-/* A GeoJSON Feature (RFC 7946: [lon, lat]) from a row selecting
- * STORE_LISTING_COLUMNS starting at column 'first'. New reference. */
-json_t *store_feature(sqlite3_stmt *row, int first);
-/* The feature's properties only (for lists that are not GeoJSON). */
-json_t *store_properties(sqlite3_stmt *row, int first);
 
 #endif

@@ -2,6 +2,7 @@
  * gazetteer, and schema versions and migration. */
 #include "support.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "err.h"
 #include "gazetteer.h"
 #include "geo.h"
+#include "json_write.h"
 #include "text.h"
 
 #define GAZ_DIR AMO_DATA_DIR "/gazetteer"
@@ -70,6 +72,69 @@ static void buf_refuses_to_grow_past_its_cap(void **state)
     assert_string_equal(buf_str(&b), "12345678"); /* unchanged */
     buf_free(&b);
     assert_string_equal(buf_str(&b), "");
+}
+
+static const char *written(struct buf *b, void (*f)(struct jw *, const void *),
+                           const void *arg)
+{
+    buf_reset(b);
+    struct jw w = {.b = b};
+    f(&w, arg);
+    assert_int_equal(w.err, 0);
+    return buf_str(b);
+}
+
+static void write_str(struct jw *w, const void *s)
+{
+    jw_string(w, s, strlen(s));
+}
+
+static void write_coord(struct jw *w, const void *v)
+{
+    jw_coord(w, *(const double *)v);
+}
+
+static void write_int(struct jw *w, const void *v)
+{
+    jw_int(w, *(const long long *)v);
+}
+
+static void json_writer_escapes_and_rounds(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 1 << 16);
+    /* RFC 8259 section 7: quote, backslash and every control character;
+     * U+2028/9 too (JavaScript); the rest of UTF-8 as is. */
+    assert_string_equal(written(&b, write_str, "a\"b\\c/d"),
+                        "\"a\\\"b\\\\c/d\"");
+    assert_string_equal(written(&b, write_str, "\n\t\r\b\f\x01\x1f\x7f"),
+                        "\"\\n\\t\\r\\b\\f\\u0001\\u001f\x7f\"");
+    assert_string_equal(written(&b, write_str, "x\xe2\x80\xa8y\xe2\x80\xa9"),
+                        "\"x\\u2028y\\u2029\"");
+    assert_string_equal(written(&b, write_str, "Li\xc3\xa8ge \xe2\x82\xac"),
+                        "\"Li\xc3\xa8ge \xe2\x82\xac\"");
+    assert_string_equal(written(&b, write_str, "bad \xe9"), "null");
+    /* What we write reads back as the same string (jansson's parser). */
+    const char *tricky = "q\"\\\x02\xe2\x80\xa8\xc3\xa9\n";
+    json_t *j =
+        json_loads(written(&b, write_str, tricky), JSON_DECODE_ANY, NULL);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(j), tricky);
+    json_decref(j);
+    /* Coordinates: 7 decimals, no trailing zeros, same double back. */
+    double c[] = {4.3493050000000002, 50.85, -0.00000001, 5.0, -3.12345678};
+    const char *want[] = {"4.349305", "50.85", "0.0", "5.0", "-3.1234568"};
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        const char *t = written(&b, write_coord, &c[i]);
+        assert_string_equal(t, want[i]);
+        assert_true(strtod(t, NULL) == round(c[i] * 1e7) / 1e7);
+    }
+    long long n[] = {0, -7, 1209673212353837LL, -9223372036854775807LL - 1};
+    const char *nt[] = {"0", "-7", "1209673212353837", "-9223372036854775808"};
+    for (size_t i = 0; i < sizeof n / sizeof *n; i++)
+        assert_string_equal(written(&b, write_int, &n[i]), nt[i]);
+    buf_free(&b);
 }
 
 static void distance_brussels_liege_is_about_89_km(void **state)
@@ -221,6 +286,7 @@ int main(void)
         cmocka_unit_test(utf8_check_rejects_latin1_and_overlongs),
         cmocka_unit_test(trim_removes_spaces_and_nbsp),
         cmocka_unit_test(buf_refuses_to_grow_past_its_cap),
+        cmocka_unit_test(json_writer_escapes_and_rounds),
         cmocka_unit_test(distance_brussels_liege_is_about_89_km),
         cmocka_unit_test(gazetteer_finds_communes_by_point_name_and_postcode),
         cmocka_unit_test(gazetteer_load_names_the_missing_file),
