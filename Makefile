@@ -39,7 +39,7 @@ TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 PROGRAMS := $(BIN)/amo-import $(BIN)/amo-server $(BUILD)/bench/gen-listings
 
 .PHONY: all deps run import import-data test asan check-tests bench-import \
-        bench-server \
+        bench-server fuzz fuzz-build faults soak \
         clean format
 all: $(PROGRAMS)
 
@@ -135,10 +135,32 @@ bench-server: deps
 	bench/bench-server $(BUILD)/bench/gen-listings $(BIN)/amo-import \
 	  $(BIN)/amo-server
 
+# libFuzzer targets (tests/fuzz/fuzz_T.c, seeds in tests/fuzz/T/), built
+# with clang under ASan and UBSan in build-fuzz/; each runs FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/fuzz.o \
+        $(IMPORT_OBJ) $(SERVER_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+fuzz-build: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+
+fuzz: deps
+	@$(MAKE) --no-print-directory DEB_PACKAGES="clang libclang-rt-14-dev" deps
+	@$(MAKE) --no-print-directory BUILD=build-fuzz BIN=build-fuzz/bin CC=clang \
+	  OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-build
+	@UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  tests/fuzz/run build-fuzz/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 format:
 	clang-format -i lib/*.[ch] importer/*.[ch] server/*.[ch] tests/*.[ch] \
-	  bench/*.c
+	  tests/fuzz/*.[ch] bench/*.c
 
 clean:
-	rm -rf build build-asan bin
+	rm -rf build build-asan build-fuzz bin
 .SECONDARY:
