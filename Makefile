@@ -157,6 +157,18 @@ fuzz: deps
 	@UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  tests/fuzz/run build-fuzz/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
+# Faults under load (tests/faults.sh) and a soak of mixed traffic
+# (tests/soak.sh, SOAK_SECONDS, default 600): wrk drives the real server.
+faults: deps
+	@$(MAKE) --no-print-directory DEB_PACKAGES="wrk" deps all
+	tests/faults.sh $(BUILD)/bench/gen-listings $(BIN)/amo-import \
+	  $(BIN)/amo-server
+
+soak: deps
+	@$(MAKE) --no-print-directory DEB_PACKAGES="wrk" deps all
+	SOAK_SECONDS=$(or $(SOAK_SECONDS),600) tests/soak.sh \
+	  $(BUILD)/bench/gen-listings $(BIN)/amo-import $(BIN)/amo-server
+
 format:
 	clang-format -i lib/*.[ch] importer/*.[ch] server/*.[ch] tests/*.[ch] \
 	  tests/fuzz/*.[ch] bench/*.c

@@ -15,7 +15,7 @@
 #include "mvt.h"
 #include "vector_tile.pb-c.h"
 
-#define MAX_POINTS 1024
+#define MAX_POINTS 256
 #define CLUSTER_MAXZOOM 13
 #define MERCATOR_MAX_LAT 85.0511 /* EPSG:3857's square: |lat| below this */
 
