@@ -128,8 +128,11 @@ start_server "$db"
 
 say "a. import while serving"
 drive
+t0=$(date +%s%N)
 "$imp" --quiet --db "$db" --source synth-b "$work/synth-b.csv" > "$work/imp.log" 2>&1 ||
   fail "a: the import failed: $(tail -3 "$work/imp.log")"
+import_ms=$((($(date +%s%N) - t0) / 1000000))
+say "  the import took $import_ms ms"
 check_load a
 want=$(printf '%s\nsynth-b=%s\n' "$base" "$n" | sort)
 expect_counts a "$want"
@@ -138,18 +141,27 @@ base=$want
 
 say "b. import killed with SIGKILL, then run again"
 drive
-"$imp" --quiet --db "$db" --source synth-c "$work/synth-c.csv" > /dev/null 2>&1 &
-ipid=$!
-sleep "${FAULT_KILL_AFTER:-2}"
-if kill -0 "$ipid" 2>/dev/null; then
-  kill -KILL "$ipid"; wait "$ipid" 2>/dev/null
-  say "  killed amo-import (pid $ipid) mid-run"
-else
-  wait "$ipid"
-  fail "b: the import ended before the kill (raise FAULT_COUNT)"
-fi
-expect_counts "b (after the kill)" "$base"
-check_db "$db" "b (after the kill)"
+# Killed half-way (reading and writing rows) and at 75% (building the
+# indexes or committing), as long as the same import took in phase a: the
+# same moments on a fast or a slow machine.
+for pct in 50 75; do
+  "$imp" --quiet --db "$db" --source synth-c "$work/synth-c.csv" > /dev/null 2>&1 &
+  ipid=$!
+  ms=$((import_ms * pct / 100))
+  sleep "$(awk -v ms="$ms" 'BEGIN {printf "%.2f", ms / 1000}')"
+  if kill -0 "$ipid" 2>/dev/null; then
+    wal=$(stat -c %s "$db-wal" 2>/dev/null || echo 0)
+    kill -KILL "$ipid"; wait "$ipid" 2>/dev/null
+    say "  killed amo-import after $ms ms ($pct%), with $((wal / 1024)) KiB in the WAL"
+  else
+    wait "$ipid"
+    say "  amo-import ended before the kill at $pct% (the kill tested nothing)"
+    [ "$pct" = 50 ] && fail "b: the import ended before the kill (raise FAULT_COUNT)"
+    break
+  fi
+  expect_counts "b (after the kill at $pct%)" "$base"
+  check_db "$db" "b (after the kill at $pct%)"
+done
 "$imp" --quiet --db "$db" --source synth-c "$work/synth-c.csv" > "$work/imp.log" 2>&1 ||
   fail "b: the import after the kill failed: $(tail -3 "$work/imp.log")"
 check_load b
