@@ -45,7 +45,7 @@ PROGRAMS := $(BIN)/amo-import $(BIN)/amo-server $(BIN)/amo-export \
         $(BUILD)/bench/gen-listings $(BUILD)/bench/bench-basemap
 
 .PHONY: all deps run import import-data test asan check-tests bench-import \
-        bench-server bench-tiles \
+        bench-server bench-tiles fuzz fuzz-build faults soak \
         clean format
 all: $(PROGRAMS)
 
@@ -170,10 +170,44 @@ bench-tiles: deps
 	bench/bench-tiles $(BUILD)/bench/gen-listings $(BIN)/amo-import \
 	  $(BIN)/amo-export
 
+# libFuzzer targets (tests/fuzz/fuzz_T.c, seeds in tests/fuzz/T/), built
+# with clang under ASan and UBSan in build-fuzz/; each runs FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/fuzz.o \
+        $(IMPORT_OBJ) $(SERVER_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+fuzz-build: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+
+fuzz: deps
+	@$(MAKE) --no-print-directory DEB_PACKAGES="clang libclang-rt-14-dev" deps
+	@$(MAKE) --no-print-directory BUILD=build-fuzz BIN=build-fuzz/bin CC=clang \
+	  OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-build
+	@UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  tests/fuzz/run build-fuzz/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Faults under load (tests/faults.sh) and a soak of mixed traffic
+# (tests/soak.sh, SOAK_SECONDS, default 600): wrk drives the real server.
+faults: deps
+	@$(MAKE) --no-print-directory DEB_PACKAGES="wrk" deps all
+	tests/faults.sh $(BUILD)/bench/gen-listings $(BIN)/amo-import \
+	  $(BIN)/amo-server
+
+soak: deps
+	@$(MAKE) --no-print-directory DEB_PACKAGES="wrk" deps all
+	SOAK_SECONDS=$(or $(SOAK_SECONDS),600) tests/soak.sh \
+	  $(BUILD)/bench/gen-listings $(BIN)/amo-import $(BIN)/amo-server
+
 format:
 	clang-format -i lib/*.[ch] importer/*.[ch] server/*.[ch] export/*.[ch] \
-	  tests/*.[ch] bench/*.c
+	  tests/*.[ch] tests/fuzz/*.[ch] bench/*.c
 
 clean:
-	rm -rf build build-asan bin
+	rm -rf build build-asan build-fuzz bin
 .SECONDARY:

@@ -418,6 +418,29 @@ static int finish(struct run *r, bool *read_all)
     return code;
 }
 
+/* Copy the WAL into the database file and truncate it to zero bytes, so
+ * that between runs the file alone holds the data. A database file renamed
+ * over this one (the README's way to swap in a rebuilt directory) is
+ * otherwise read through this file's WAL, which SQLite cannot tell apart
+ * from its own: the server's open connections keep the importer from
+ * being the last to close, and only the last checkpoints (SQLite doc
+ * "Write-Ahead Logging", 3.; PRAGMA wal_checkpoint(TRUNCATE) waits for
+ * readers with the busy handler). */
+static void empty_wal(sqlite3 *db, const char *path)
+{
+    sqlite3_stmt *st = NULL;
+    bool done = sqlite3_prepare_v2(db, "PRAGMA wal_checkpoint(TRUNCATE)", -1,
+                                   &st, NULL) == SQLITE_OK &&
+                sqlite3_step(st) == SQLITE_ROW &&
+                sqlite3_column_int(st, 0) == 0;
+    sqlite3_finalize(st);
+    if (!done)
+        fprintf(stderr,
+                "%s: note: the WAL could not be emptied (readers busy); "
+                "do not replace the file before the next import\n",
+                path);
+}
+
 int import_run(const struct import_opts *o)
 {
     struct run r = {.o = o};
@@ -454,6 +477,8 @@ out:
     geocoder_free(r.geocoder);
     crs_free(r.crs);
     gaz_free(r.gaz);
+    if (r.db)
+        empty_wal(r.db, o->db_path);
     sqlite3_close(r.db);
     curl_global_cleanup();
     return code;

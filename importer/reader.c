@@ -110,12 +110,17 @@ static int next_byte(struct reader *r)
     if (r->pos == r->len) {
         if (r->eof)
             return -1;
-        r->len = fread(r->chunk, 1, sizeof r->chunk, r->fp);
-        r->pos = 0;
-        if (r->len == 0) {
+        /* At the end, the position stays where it was, so that a byte
+         * read just before (reader_open's first one) can still be stepped
+         * back over: resetting it to 0 made that step wrap to SIZE_MAX on
+         * a one-byte input (found by the fuzzers). */
+        size_t n = fread(r->chunk, 1, sizeof r->chunk, r->fp);
+        if (n == 0) {
             r->eof = true;
             return ferror(r->fp) ? -2 : -1;
         }
+        r->len = n;
+        r->pos = 0;
     }
     return r->chunk[r->pos++];
 }

@@ -10,6 +10,7 @@
 
 #include "gazetteer.h"
 #include "params.h"
+#include "parse.h"
 #include "routes.h"
 #include "store.h"
 
@@ -44,23 +45,41 @@ static json_t *serving(struct request *rq, const char *category,
     return out;
 }
 
+int communes_parse_path(const char *path, const char **code)
+{
+    static const char prefix[] = "/api/communes";
+    *code = NULL;
+    if (strncmp(path, prefix, strlen(prefix)) != 0)
+        return -1;
+    const char *c = path + strlen(prefix);
+    if (*c == '\0')
+        return 0;
+    if (*c++ != '/')
+        return -1;
+    size_t n = strlen(c);
+    bool digits = n > 0;
+    for (size_t i = 0; i < n; i++)
+        digits &= isdigit((unsigned char)c[i]) != 0;
+    if (!digits || (n != 4 && n != 5))
+        return -1;
+    *code = c;
+    return 1;
+}
+
 static const struct gaz_commune *
 find_commune(struct request *rq, struct reply *rp, const char **postcode)
 {
     const struct gazetteer *gaz = rq->ctx->gaz;
-    const char *code = rq->path + strlen("/api/communes");
+    const char *code;
+    int has_code = communes_parse_path(rq->path, &code);
     *postcode = NULL;
-    if (*code == '/') {
-        code++;
-        size_t n = strlen(code);
-        bool digits = n > 0;
-        for (size_t i = 0; i < n; i++)
-            digits &= isdigit((unsigned char)code[i]) != 0;
-        if (!digits || (n != 4 && n != 5)) {
+    if (has_code != 0) {
+        if (has_code < 0) {
             reply_error(rp, 400, "bad_parameter",
                         "code: a 4-digit postcode or a 5-digit NIS code");
             return NULL;
         }
+        size_t n = strlen(code);
         if (reject_unknown_params(rq, rp))
             return NULL;
         const struct gaz_commune *c = NULL;

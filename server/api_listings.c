@@ -1,11 +1,14 @@
 /* api_listings.c - /api/status, /healthz, /api/listings.geojson and
  * /api/listings/{id}. */
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
 #include "params.h"
+#include "parse.h"
 #include "routes.h"
 #include "store.h"
 
@@ -118,14 +121,27 @@ void api_listings_geojson(struct request *rq, struct reply *rp)
     reply_cacheable(rq, rp, 300);
 }
 
+bool listings_parse_path(const char *path, long long *id)
+{
+    static const char prefix[] = "/api/listings/";
+    if (strncmp(path, prefix, strlen(prefix)) != 0)
+        return false;
+    const char *idtext = path + strlen(prefix);
+    char *end;
+    /* Digits only: strtoll() would also take " 5" and "+5". */
+    if (!isdigit((unsigned char)*idtext))
+        return false;
+    errno = 0;
+    *id = strtoll(idtext, &end, 10);
+    return end != idtext && !*end && errno == 0 && *id > 0;
+}
+
 void api_listing(struct request *rq, struct reply *rp)
 {
     static const char sql[] =
         "SELECT " FEATURE_COLUMNS " FROM listings l WHERE l.id = ?1";
-    const char *idtext = rq->path + strlen("/api/listings/");
-    char *end;
-    long long id = strtoll(idtext, &end, 10);
-    if (end == idtext || *end || id <= 0) {
+    long long id;
+    if (!listings_parse_path(rq->path, &id)) {
         reply_error(rp, 404, "not_found", "no listing with this id");
         return;
     }

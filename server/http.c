@@ -20,6 +20,7 @@
 #include <zlib.h>
 
 #include "err.h"
+#include "parse.h"
 #include "routes.h"
 #include "store.h"
 #include "text.h"
@@ -93,7 +94,7 @@ static bool starts_with(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-static http_handler route(const char *path)
+http_handler http_route(const char *path)
 {
     static const struct {
         const char *path;
@@ -130,9 +131,8 @@ static http_handler route(const char *path)
 /* Percent-decoding for the path and the arguments. A decoded NUL becomes
  * byte 0x01, which the checks below refuse: MHD hands us C strings, and a
  * silent cut at "%00" would answer a different request. */
-static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+size_t http_unescape(char *s)
 {
-    (void)cls, (void)c;
     char *w = s;
     for (const char *r = s; *r; r++) {
         if (r[0] == '%' && isxdigit((unsigned char)r[1]) &&
@@ -149,6 +149,12 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
     return (size_t)(w - s);
 }
 
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls, (void)c;
+    return http_unescape(s);
+}
+
 static bool has_control(const char *s)
 {
     for (; *s; s++)
@@ -162,46 +168,53 @@ struct arg_scan {
     char bad[160];
 };
 
-static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind,
-                                   const char *key, size_t key_size,
-                                   const char *value, size_t value_size)
+int http_add_param(struct request *rq, const char *key, size_t key_size,
+                   const char *value, size_t value_size, char *bad,
+                   size_t badsz)
 {
-    (void)kind;
-    struct arg_scan *a = cls;
-    struct request *rq = a->rq;
     if (!value)
         value = "";
     char shown[64];
     snprintf(shown, sizeof shown, "%.60s", key);
     if (strlen(key) != key_size || !text_utf8_valid(key, key_size) ||
         has_control(key)) {
-        snprintf(a->bad, sizeof a->bad, "a parameter name is not valid text");
-        return MHD_NO;
+        snprintf(bad, badsz, "a parameter name is not valid text");
+        return -1;
     }
     if (strlen(value) != value_size || has_control(value)) {
-        snprintf(a->bad, sizeof a->bad, "%s: contains a control character",
-                 shown);
-        return MHD_NO;
+        snprintf(bad, badsz, "%s: contains a control character", shown);
+        return -1;
     }
     if (!text_utf8_valid(value, value_size)) {
-        snprintf(a->bad, sizeof a->bad, "%s: not valid UTF-8", shown);
-        return MHD_NO;
+        snprintf(bad, badsz, "%s: not valid UTF-8", shown);
+        return -1;
     }
     for (int i = 0; i < rq->nparams; i++)
         if (strcmp(rq->params[i].key, key) == 0) {
-            snprintf(a->bad, sizeof a->bad, "%s: given more than once", shown);
-            return MHD_NO;
+            snprintf(bad, badsz, "%s: given more than once", shown);
+            return -1;
         }
     if (rq->nparams == HTTP_MAX_PARAMS) {
-        snprintf(a->bad, sizeof a->bad, "more than %d parameters",
-                 HTTP_MAX_PARAMS);
-        return MHD_NO;
+        snprintf(bad, badsz, "more than %d parameters", HTTP_MAX_PARAMS);
+        return -1;
     }
     rq->params[rq->nparams].key = key;
     rq->params[rq->nparams].value = value;
     rq->params[rq->nparams].used = false;
     rq->nparams++;
-    return MHD_YES;
+    return 0;
+}
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind,
+                                   const char *key, size_t key_size,
+                                   const char *value, size_t value_size)
+{
+    (void)kind;
+    struct arg_scan *a = cls;
+    return http_add_param(a->rq, key, key_size, value, value_size, a->bad,
+                          sizeof a->bad) < 0
+               ? MHD_NO
+               : MHD_YES;
 }
 
 static const char *request_host(struct MHD_Connection *c)
@@ -391,7 +404,7 @@ static void handle(struct http_server *s, struct MHD_Connection *c,
                    struct request *rq, struct reply *rp)
 {
     struct arg_scan scan = {.rq = rq};
-    http_handler h = route(rq->path);
+    http_handler h = http_route(rq->path);
     rp->cors = starts_with(rq->path, "/api") || starts_with(rq->path, "/ogc") ||
                starts_with(rq->path, "/tiles") ||
                starts_with(rq->path, "/healthz");

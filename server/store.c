@@ -92,6 +92,40 @@ static int store_open(const char *path, const struct stat *st,
     return 0;
 }
 
+/* True when the connection sees the file as it is. A file renamed over
+ * the one this process had open shares its "-shm" wal-index with the
+ * connections still open on the old file, and SQLite rebuilds that index
+ * only when no connection has it open (SQLite doc "WAL-mode File Format",
+ * 2.3): until then its header gives the old file's page count, and pages
+ * are read past it as missing ("database disk image is malformed"). With
+ * an empty WAL (amo-import empties it after each run) the page count must
+ * be the file's size exactly; with a non-empty WAL nothing can be told. */
+static bool store_sees_file(struct store *s, const char *path,
+                            const struct stat *st)
+{
+    char wal[4096];
+    struct stat ws;
+    sqlite3_stmt *q = NULL;
+    long long pages = -1, psize = 0;
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    if (stat(wal, &ws) != 0 || ws.st_size != 0)
+        return true;
+    if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        return false;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT (SELECT count(*) FROM sqlite_schema),"
+                           " (SELECT page_count FROM pragma_page_count()),"
+                           " (SELECT page_size FROM pragma_page_size())",
+                           -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW) {
+        pages = sqlite3_column_int64(q, 1);
+        psize = sqlite3_column_int64(q, 2);
+    }
+    sqlite3_finalize(q);
+    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    return pages * psize == (long long)st->st_size;
+}
+
 int store_for_thread(const char *db_path, struct store **out, char *msg,
                      size_t msgsz)
 {
@@ -113,6 +147,16 @@ int store_for_thread(const char *db_path, struct store **out, char *msg,
         int rc = store_open(db_path, &st, &s, msg, msgsz);
         if (rc < 0)
             return rc;
+        /* Answer 503 and let go of the index until the connections on
+         * the replaced file are gone (the next request opens again). */
+        if (!store_sees_file(s, db_path, &st)) {
+            store_close(s);
+            snprintf(msg, msgsz,
+                     "%s: replaced while connections to the old "
+                     "file are open",
+                     db_path);
+            return ERR_DB;
+        }
         pthread_setspecific(store_key, s);
     }
     *out = s;

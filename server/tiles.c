@@ -11,6 +11,7 @@
 #include "cluster.h"
 #include "err.h"
 #include "mvt.h"
+#include "parse.h"
 #include "routes.h"
 #include "spatial.h"
 #include "store.h"
@@ -18,7 +19,7 @@
 
 #define TILEJSON_MAXZOOM TILESET_MAXZOOM
 
-static bool parse_tile(const char *p, int *z, long *x, long *y)
+bool tiles_parse_path(const char *p, int *z, long *x, long *y)
 {
     int n = 0;
     if (sscanf(p, "/tiles/%d/%ld/%ld.mvt%n", z, x, y, &n) != 3 || p[n] != '\0')
@@ -166,7 +167,7 @@ void api_tile(struct request *rq, struct reply *rp)
 {
     int z;
     long x, y;
-    if (!parse_tile(rq->path, &z, &x, &y)) {
+    if (!tiles_parse_path(rq->path, &z, &x, &y)) {
         reply_error(rp, 404, "not_found",
                     "no such tile: z from 0 to %d, x and y from 0 to 2^z-1",
                     MVT_MAX_ZOOM);
