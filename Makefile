@@ -18,7 +18,7 @@ DB ?= var/amo.db
 DEB_PACKAGES := build-essential pkg-config sqlite3 libsqlite3-dev \
         libjansson-dev libproj-dev proj-data libcurl4-openssl-dev \
         libmicrohttpd-dev libcmocka-dev gdal-bin curl time bc \
-        protobuf-c-compiler libprotobuf-c-dev zlib1g-dev
+        protobuf-c-compiler libprotobuf-c-dev zlib1g-dev chromium
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -38,7 +38,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 PROGRAMS := $(BIN)/amo-import $(BIN)/amo-server $(BUILD)/bench/gen-listings
 
-.PHONY: all deps run import import-data test asan check-tests bench-import \
+.PHONY: vendor all deps run import import-data test asan check-tests bench-import \
         bench-server \
         clean format
 all: $(PROGRAMS)
@@ -53,6 +53,31 @@ deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+	@# node/npm for the web map and its browser tests: Debian's, only when
+	@# no npm is there (another node, e.g. nodesource's, is kept).
+	@if ! command -v npm >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm; \
+	fi
+
+# The web map: MapLibre GL JS from npm (versions pinned by
+# package-lock.json), copied into web/vendor/ (not in git) and served by
+# amo-server like our own files; playwright-core and axe-core drive the
+# browser tests. No CDN: the page loads nothing from another origin.
+VENDOR := web/vendor/maplibre-gl.js web/vendor/maplibre-gl.css \
+        web/vendor/LICENSE.txt
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(VENDOR) &: node_modules/.package-lock.json
+	@mkdir -p web/vendor
+	cp node_modules/maplibre-gl/dist/maplibre-gl.js \
+	  node_modules/maplibre-gl/dist/maplibre-gl.css \
+	  node_modules/maplibre-gl/dist/LICENSE.txt web/vendor/
+
+vendor: $(VENDOR)
 
 # The MVT protobuf code is generated from the specification's .proto file
 # (protobuf-c), and compiled without our extra warnings: it is not ours.
@@ -99,7 +124,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/support.o \
 import: deps
 	@$(MAKE) --no-print-directory import-data
 
-import-data: all
+import-data: all $(VENDOR)
 	@mkdir -p $(dir $(DB))
 	$(BIN)/amo-import --db $(DB) --prune $(wildcard data/listings/*.csv)
 
@@ -108,7 +133,7 @@ run: import
 	@$(BIN)/amo-server --db $(DB) --listen 127.0.0.1:8080
 
 # Unit and integration tests; prints "N passed, N failed" last.
-check-tests: $(PROGRAMS) $(TEST_BIN)
+check-tests: $(PROGRAMS) $(TEST_BIN) $(VENDOR)
 	@BIN=$(BIN) BUILD=$(BUILD) tests/run $(TEST_BIN)
 
 test: deps
@@ -140,5 +165,5 @@ format:
 	  bench/*.c
 
 clean:
-	rm -rf build build-asan bin
+	rm -rf build build-asan bin web/vendor
 .SECONDARY:

@@ -33,6 +33,11 @@
     "default-src 'self'; img-src 'self' data: blob:; "                         \
     "worker-src 'self' blob:; child-src 'self' blob:; object-src 'none'; "     \
     "base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+/* The widget is made to be framed by partner sites (any of them); it
+ * still loads nothing from anywhere but our origin. */
+#define CSP_FRAMEABLE                                                          \
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; "            \
+    "base-uri 'none'; form-action 'self'; frame-ancestors *"
 
 struct http_server {
     struct MHD_Daemon *d;
@@ -100,6 +105,9 @@ static http_handler route(const char *path)
         bool prefix;
         http_handler h;
     } table[] = {
+        {"/", false, page_index},
+        {"/index.html", false, page_index},
+        {"/embed", false, page_embed},
         {"/healthz", false, api_healthz},
         {"/api/status", false, api_status},
         {"/api/nearest", false, api_nearest},
@@ -293,7 +301,8 @@ static void add_common_headers(struct MHD_Response *r, const struct reply *rp)
 {
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(r, "Content-Security-Policy", CSP);
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            rp->frameable ? CSP_FRAMEABLE : CSP);
     if (rp->cors) {
         MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
         MHD_add_response_header(r, "Access-Control-Expose-Headers", "ETag");

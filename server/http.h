@@ -51,6 +51,7 @@ struct reply {
     char etag[80];             /* quoted strong ETag, or "" */
     const char *cache_control; /* NULL: no-store */
     bool cors;                 /* Access-Control-Allow-Origin: * */
+    bool frameable;            /* any site may frame it (the widget) */
     char file[1024];           /* static file to send instead of body, or "" */
     size_t file_size;
 };

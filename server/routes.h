@@ -30,6 +30,9 @@ void api_ogc(struct request *rq, struct reply *rp);
 /* tiles.c */
 void api_tile(struct request *rq, struct reply *rp);
 void api_tilejson(struct request *rq, struct reply *rp);
+/* page.c: / and /embed, the list rendered on the server */
+void page_index(struct request *rq, struct reply *rp);
+void page_embed(struct request *rq, struct reply *rp);
 /* static.c: files from --web */
 void static_file(struct request *rq, struct reply *rp);
 
