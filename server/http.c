@@ -108,6 +108,7 @@ static http_handler route(const char *path)
         {"/", false, page_index},
         {"/index.html", false, page_index},
         {"/embed", false, page_embed},
+        {"/embed.html", false, page_embed}, /* never the raw template */
         {"/healthz", false, api_healthz},
         {"/api/status", false, api_status},
         {"/api/nearest", false, api_nearest},

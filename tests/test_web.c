@@ -120,6 +120,10 @@ static void embed_is_frameable_and_lists_the_commune(void **state)
     assert_null(strstr(a.body, "cat-cpas"));
     assert_contains(a.body, "target=\"_blank\"");
     http_answer_free(&a);
+    http_get(&E.srv, "/embed.html", &a);
+    assert_int_equal(a.status, 200);
+    assert_null(strstr(a.body, "{{"));
+    http_answer_free(&a);
     http_get(&E.srv, "/app.js", &a);
     assert_contains(http_header(&a, "Content-Security-Policy"),
                     "frame-ancestors 'self'");
@@ -180,6 +184,8 @@ BROWSER(widget_in_iframe)
 BROWSER(transfer_under_400kb)
 BROWSER(screenshot_360x740)
 BROWSER(screenshot_1280x800)
+BROWSER(map_cluster_opens_on_click)
+BROWSER(example_maplibre_page)
 BROWSER(near_me_geolocation)
 BROWSER(without_webgl_list_only)
 BROWSER(without_javascript_server_list)
@@ -187,6 +193,7 @@ BROWSER(languages_nl_en)
 BROWSER(axe_page)
 BROWSER(axe_page_search)
 BROWSER(axe_widget)
+BROWSER(no_script_or_csp_errors)
 BROWSER(no_third_party_request)
 
 int main(void)
@@ -208,6 +215,8 @@ int main(void)
         cmocka_unit_test(browser_transfer_under_400kb),
         cmocka_unit_test(browser_screenshot_360x740),
         cmocka_unit_test(browser_screenshot_1280x800),
+        cmocka_unit_test(browser_map_cluster_opens_on_click),
+        cmocka_unit_test(browser_example_maplibre_page),
         cmocka_unit_test(browser_near_me_geolocation),
         cmocka_unit_test(browser_without_webgl_list_only),
         cmocka_unit_test(browser_without_javascript_server_list),
@@ -215,6 +224,7 @@ int main(void)
         cmocka_unit_test(browser_axe_page),
         cmocka_unit_test(browser_axe_page_search),
         cmocka_unit_test(browser_axe_widget),
+        cmocka_unit_test(browser_no_script_or_csp_errors),
         cmocka_unit_test(browser_no_third_party_request),
     };
     return cmocka_run_group_tests_name("web", tests, group_setup,

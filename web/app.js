@@ -452,6 +452,11 @@
       applyMapFilter();
       showOnMap(true);
       el.dataset.ready = '1';
+      window.annuaireMap = map; /* for the browser tests and curious partners */
+      /* The compact attribution starts open and would cover a phone's map;
+       * its (i) button opens it. */
+      var attrib = el.querySelector('.maplibregl-compact-show');
+      if (attrib) { attrib.classList.remove('maplibregl-compact-show'); attrib.removeAttribute('open'); }
     });
     /* A cluster opens by zooming in around it (a vector source cannot
      * tell its expansion zoom, so two levels, up to the unclustered zoom). */

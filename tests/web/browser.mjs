@@ -20,6 +20,7 @@ const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 mkdirSync(shots, { recursive: true });
 
 const foreign = [];
+const scriptErrors = []; /* uncaught exceptions, CSP violations */
 const say = (s) => process.stdout.write(s + '\n');
 function assert(cond, msg) { if (!cond) throw new Error(msg); }
 
@@ -46,6 +47,14 @@ async function newContext(opts = {}, intercept = true) {
     if (u.startsWith(base + '/')) return route.continue();
     foreign.push(u);
     return route.abort('blockedbyclient');
+  });
+  ctx.on('page', (pg) => {
+    pg.on('pageerror', (e) => scriptErrors.push(String(e.message || e)));
+    pg.on('console', (m) => {
+      /* a 404 for /tiles/basemap.json (a server without the basemap) or a
+       * request this script aborted is expected, not a script error */
+      if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) scriptErrors.push(m.text());
+    });
   });
   ctx.on('request', (r) => {
     const u = r.url();
@@ -121,6 +130,8 @@ await check('search_schaerbeek_opens_result', async () => {
 
 await check('suggestion_by_keyboard', async () => {
   await page.goto(base + '/');
+  await page.keyboard.press('Tab');
+  assert(await page.evaluate(() => document.activeElement.className) === 'skip', 'the skip link is not the first stop');
   await page.focus('#q');
   await page.keyboard.type('amos', { delay: 30 });
   await page.waitForSelector('#suggest li[role=option]', { timeout: 5000 });
@@ -243,6 +254,49 @@ for (const [w, h] of [[360, 740], [1280, 800]]) {
   });
 }
 
+await check('map_cluster_opens_on_click', async () => {
+  const p2 = await ctx.newPage();
+  await p2.goto(base + '/');
+  const webgl = await p2.evaluate(() => !!document.createElement('canvas').getContext('webgl2'));
+  if (!webgl) { say('figure map_cluster_skipped_no_webgl 1'); await p2.close(); return; }
+  await p2.waitForSelector('#map[data-ready]', { timeout: 15000 });
+  await p2.evaluate(() => annuaireMap.jumpTo({ center: [4.4, 50.75], zoom: 7 }));
+  await p2.waitForFunction(() => annuaireMap.loaded() && annuaireMap.queryRenderedFeatures({ layers: ['clusters'] }).length > 0, null, { timeout: 10000 });
+  const [x, y, z0] = await p2.evaluate(() => {
+    const f = annuaireMap.queryRenderedFeatures({ layers: ['clusters'] })
+      .sort((a, b) => b.properties.point_count - a.properties.point_count)[0];
+    const pt = annuaireMap.project(f.geometry.coordinates);
+    const r = annuaireMap.getCanvas().getBoundingClientRect();
+    return [r.left + pt.x, r.top + pt.y, annuaireMap.getZoom()];
+  });
+  await p2.mouse.click(x, y);
+  await p2.waitForFunction((z) => annuaireMap.getZoom() >= z + 1.9 && !annuaireMap.isMoving(), z0, { timeout: 5000 });
+  /* a listing point selects its card */
+  await p2.evaluate(() => annuaireMap.jumpTo({ center: [4.3737, 50.8676], zoom: 14 }));
+  await p2.waitForFunction(() => annuaireMap.loaded() && annuaireMap.queryRenderedFeatures({ layers: ['points'] }).length > 0, null, { timeout: 10000 });
+  const [px, py] = await p2.evaluate(() => {
+    const f = annuaireMap.queryRenderedFeatures({ layers: ['points'] })[0];
+    const pt = annuaireMap.project(f.geometry.coordinates);
+    const r = annuaireMap.getCanvas().getBoundingClientRect();
+    return [r.left + pt.x, r.top + pt.y];
+  });
+  await p2.mouse.click(px, py);
+  await p2.waitForSelector('.card.selected', { timeout: 5000 });
+  assert(new URL(p2.url()).searchParams.get('sel'), 'the selected point is not in the URL');
+  await p2.close();
+});
+
+await check('example_maplibre_page', async () => {
+  const p2 = await ctx.newPage();
+  await p2.goto(base + '/examples/maplibre.html');
+  const webgl = await p2.evaluate(() => !!document.createElement('canvas').getContext('webgl2'));
+  if (webgl) await p2.waitForSelector('#amo li', { timeout: 15000 });
+  const n = await p2.$$eval('#amo li', (l) => l.length);
+  say(`figure example_amo_listed ${n}`);
+  assert(!webgl || n > 10, `the example lists ${n} AMO`);
+  await p2.close();
+});
+
 await check('near_me_geolocation', async () => {
   const g = await newContext({ geolocation: { latitude: 50.8672, longitude: 4.3779 }, permissions: ['geolocation'] });
   const p2 = await g.newPage();
@@ -322,6 +376,10 @@ async function axe(url, name) {
 await check('axe_page', () => axe(base + '/?where=1030', 'page'));
 await check('axe_page_search', () => axe(base + '/?q=planning&sel=0', 'page_search'));
 await check('axe_widget', () => axe(base + '/embed?category=amo&commune=Schaerbeek', 'widget'));
+
+await check('no_script_or_csp_errors', async () => {
+  assert(scriptErrors.length === 0, scriptErrors.slice(0, 3).join(' | '));
+});
 
 await check('no_third_party_request', async () => {
   assert(foreign.length === 0, 'requests to other hosts: ' + [...new Set(foreign)].slice(0, 3).join(' '));
