@@ -179,6 +179,7 @@ BROWSER(search_schaerbeek_opens_result)
 BROWSER(suggestion_by_keyboard)
 BROWSER(postcode_typed_in)
 BROWSER(filters_category_age_open)
+BROWSER(opening_hours_open_and_closed)
 BROWSER(shared_url_restores_state)
 BROWSER(widget_in_iframe)
 BROWSER(transfer_under_400kb)
@@ -210,6 +211,7 @@ int main(void)
         cmocka_unit_test(browser_suggestion_by_keyboard),
         cmocka_unit_test(browser_postcode_typed_in),
         cmocka_unit_test(browser_filters_category_age_open),
+        cmocka_unit_test(browser_opening_hours_open_and_closed),
         cmocka_unit_test(browser_shared_url_restores_state),
         cmocka_unit_test(browser_widget_in_iframe),
         cmocka_unit_test(browser_transfer_under_400kb),

@@ -283,7 +283,9 @@
   }
   function run(push) {
     var my = ++reqNo, note = '';
+    var done = function () { if (my === reqNo) $('results').setAttribute('aria-busy', 'false'); };
     writeUrl(push);
+    $('results').setAttribute('aria-busy', 'true');
     $('status').textContent = t('loading');
     var where = state.where ? locateWhere() : Promise.resolve(pos && pos.geo ? 'geo' : null);
     if (state.where && pos && !pos.geo) pos = null;
@@ -319,7 +321,7 @@
       });
     }).catch(function () {
       if (my === reqNo) $('status').textContent = t('error');
-    });
+    }).then(done);
   }
 
   function select(id, f, focus) {

@@ -72,7 +72,19 @@ async function cards(page) {
 function km(s) { return parseFloat(s.replace(/[^\d,.]/g, '').replace(',', '.')); }
 async function waitHeading(page, re) {
   await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('results-title').textContent)
-    && !/Recherche…/.test(document.getElementById('status').textContent), re.source, { timeout: 5000 });
+    && document.getElementById('results').getAttribute('aria-busy') === 'false', re.source, { timeout: 5000, polling: 100 });
+}
+
+/* waitHeading polled from here: a page whose clock is fixed
+ * (page.clock.setFixedTime) never ends a waitForFunction. */
+async function pollHeading(page, re) {
+  for (let i = 0; i < 100; i++) {
+    const [h, busy] = await page.evaluate(() => [document.getElementById('results-title').textContent,
+      document.getElementById('results').getAttribute('aria-busy')]);
+    if (re.test(h) && busy === 'false') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('heading never matched ' + re);
 }
 
 const ctx = await newContext();
@@ -182,6 +194,31 @@ await check('filters_category_age_open', async () => {
   await waitHeading(page, /Schaerbeek/);
   cs = await cards(page);
   assert(cs.every((c) => /ouvert maintenant/.test(c.text)), 'open-now filter let a closed or unknown listing through');
+});
+
+await check('opening_hours_open_and_closed', async () => {
+  /* CPAS d'Uccle: "Mo-Fr 09:00-11:30" (data/listings/cpas.csv). Monday
+   * 23 November 2026 at 10:00 in Brussels (CET, UTC+1), then at 20:00. */
+  const p2 = await ctx.newPage();
+  await p2.clock.setFixedTime(new Date('2026-11-23T09:00:00Z'));
+  await p2.goto(base + '/?where=1180&cat=cpas&open=1');
+  await pollHeading(p2, /Uccle/);
+  let cs = await cards(p2);
+  const uccle = cs.find((c) => /CPAS d'Uccle/.test(c.text));
+  assert(uccle && /ouvert maintenant/.test(uccle.text), 'CPAS d\'Uccle not open on Monday 10:00');
+  assert(cs.every((c) => /ouvert maintenant/.test(c.text)), 'open now lets a listing through');
+  await p2.clock.setFixedTime(new Date('2026-11-23T19:00:00Z'));
+  await p2.goto(base + '/?where=1180&cat=cpas');
+  await pollHeading(p2, /Uccle/);
+  cs = await cards(p2);
+  const closed = cs.find((c) => /CPAS d'Uccle/.test(c.text));
+  assert(closed && /fermé/.test(closed.text) && !/ouvert maintenant/.test(closed.text), 'CPAS d\'Uccle not closed at 20:00');
+  assert(cs.some((c) => !/Horaires/.test(c.text)), 'a listing without hours shows hours');
+  await p2.goto(base + '/?where=1180&cat=cpas&open=1');
+  await pollHeading(p2, /Uccle/);
+  cs = await cards(p2);
+  assert(!cs.some((c) => /CPAS d'Uccle/.test(c.text)), 'a closed listing passes the open-now filter');
+  await p2.close();
 });
 
 await check('shared_url_restores_state', async () => {
