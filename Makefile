@@ -77,7 +77,14 @@ $(VENDOR) &: node_modules/.package-lock.json
 	  node_modules/maplibre-gl/dist/maplibre-gl.css \
 	  node_modules/maplibre-gl/dist/LICENSE.txt web/vendor/
 
-vendor: $(VENDOR)
+# Precompressed copies, which amo-server sends to clients that take gzip
+# (static.c; a copy older than its file is ignored).
+WEB_GZ := web/vendor/maplibre-gl.js.gz web/vendor/maplibre-gl.css.gz \
+        web/app.js.gz web/app.css.gz
+web/%.gz: web/%
+	gzip -9 -n -k -f $<
+
+vendor: $(VENDOR) $(WEB_GZ)
 
 # The MVT protobuf code is generated from the specification's .proto file
 # (protobuf-c), and compiled without our extra warnings: it is not ours.
@@ -124,7 +131,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/support.o \
 import: deps
 	@$(MAKE) --no-print-directory import-data
 
-import-data: all $(VENDOR)
+import-data: all vendor
 	@mkdir -p $(dir $(DB))
 	$(BIN)/amo-import --db $(DB) --prune $(wildcard data/listings/*.csv)
 
@@ -133,7 +140,7 @@ run: import
 	@$(BIN)/amo-server --db $(DB) --listen 127.0.0.1:8080
 
 # Unit and integration tests; prints "N passed, N failed" last.
-check-tests: $(PROGRAMS) $(TEST_BIN) $(VENDOR)
+check-tests: $(PROGRAMS) $(TEST_BIN) vendor
 	@BIN=$(BIN) BUILD=$(BUILD) tests/run $(TEST_BIN)
 
 test: deps

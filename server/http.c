@@ -361,6 +361,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *rp,
     add_common_headers(r, rp);
     if (etag[0])
         MHD_add_response_header(r, "ETag", etag);
+    gz |= rp->file[0] && rp->file_gzipped && rp->status == 200;
     if (gz)
         MHD_add_response_header(r, "Content-Encoding", "gzip");
     if (rp->etag[0] || gz)
@@ -447,6 +448,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     struct request rq = {.method = parse_method(method),
                          .path = url,
                          .host = request_host(c),
+                         .accepts_gzip = accepts_gzip(c),
                          .ctx = &s->ctx};
     struct reply rp = {.status = 200};
     buf_init(&rp.body, HTTP_MAX_BODY);

@@ -40,6 +40,7 @@ struct request {
     struct param params[HTTP_MAX_PARAMS];
     int nparams;
     const char *host;    /* Host header, for absolute links (OGC) */
+    bool accepts_gzip;   /* Accept-Encoding allows gzip */
     struct store *store; /* this thread's read-only connection, or NULL */
     const struct server_ctx *ctx;
 };
@@ -53,6 +54,7 @@ struct reply {
     bool cors;                 /* Access-Control-Allow-Origin: * */
     bool frameable;            /* any site may frame it (the widget) */
     char file[1024];           /* static file to send instead of body, or "" */
+    bool file_gzipped;         /* 'file' is a precompressed .gz variant */
     size_t file_size;
 };
 
