@@ -424,9 +424,13 @@ static void handle(struct http_server *s, struct MHD_Connection *c,
         if (store_for_thread(s->ctx.db_path, &rq->store, msg, sizeof msg) < 0 ||
             store_begin(rq->store) < 0) {
             rq->store = NULL;
-            reply_error(rp, 503, "unavailable",
-                        "the directory database cannot be read right now");
-            return;
+            /* The page still renders (with a notice, status 503): a
+             * visitor gets HTML, never a JSON error. */
+            if (h != page_index && h != page_embed) {
+                reply_error(rp, 503, "unavailable",
+                            "the directory database cannot be read right now");
+                return;
+            }
         }
     }
     h(rq, rp);

@@ -584,10 +584,16 @@ static void page(struct request *rq, struct reply *rp, bool embed)
     buf_init(&list, 4u << 20), buf_init(&status, 256);
     buf_init(&q, 2048), buf_init(&where, 1024), buf_init(&cats, 64);
     buf_init(&out, 8u << 20);
-    read_page_query(rq, &pq);
-    json_t *j = results(rq, &pq, &heading, &comp);
-    render_list(rq, &pq, j, &list, &status);
-    json_decref(j);
+    if (rq->store) {
+        read_page_query(rq, &pq);
+        json_t *j = results(rq, &pq, &heading, &comp);
+        render_list(rq, &pq, j, &list, &status);
+        json_decref(j);
+    } else {
+        buf_puts(&status, "L'annuaire est momentanément indisponible. "
+                          "Réessayez dans un instant.");
+        rp->status = 503;
+    }
     html_text(&q, pq.q);
     html_text(&where, embed ? pq.commune : pq.where);
     buf_puts(&cats, pq.cat ? pq.cat : "");

@@ -162,6 +162,26 @@ static void static_files_go_precompressed_to_gzip_clients(void **state)
     http_answer_free(&b);
 }
 
+static void page_without_database_is_html_503(void **state)
+{
+    (void)state;
+    char db[4200];
+    snprintf(db, sizeof db, "%s/missing.db", E.dir);
+    struct server_proc srv;
+    server_start(&srv, db, NULL);
+    struct http_answer a;
+    http_get(&srv, "/?q=schaerbeek", &a);
+    assert_int_equal(a.status, 503);
+    assert_contains(http_header(&a, "Content-Type"), "text/html");
+    assert_contains(a.body, "momentanément indisponible");
+    assert_null(strstr(a.body, "{{"));
+    http_answer_free(&a);
+    http_get(&srv, "/api/status", &a);
+    assert_int_equal(a.status, 503);
+    http_answer_free(&a);
+    assert_int_equal(server_stop(&srv, NULL), 0);
+}
+
 /* ---- the page in Chromium ---------------------------------------------------
  */
 
@@ -225,6 +245,7 @@ int main(void)
         cmocka_unit_test(embed_is_frameable_and_lists_the_commune),
         cmocka_unit_test(communes_by_name_gives_a_center),
         cmocka_unit_test(static_files_go_precompressed_to_gzip_clients),
+        cmocka_unit_test(page_without_database_is_html_503),
         cmocka_unit_test(browser_first_results_under_1s),
         cmocka_unit_test(browser_search_schaerbeek_opens_result),
         cmocka_unit_test(browser_suggestion_by_keyboard),
