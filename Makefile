@@ -18,7 +18,7 @@ DB ?= var/amo.db
 DEB_PACKAGES := build-essential pkg-config sqlite3 libsqlite3-dev \
         libjansson-dev libproj-dev proj-data libcurl4-openssl-dev \
         libmicrohttpd-dev libcmocka-dev gdal-bin curl time bc \
-        protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libgeos-dev
+        protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libgeos-dev chromium
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -44,8 +44,8 @@ TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 PROGRAMS := $(BIN)/amo-import $(BIN)/amo-server $(BIN)/amo-export \
         $(BUILD)/bench/gen-listings $(BUILD)/bench/bench-basemap
 
-.PHONY: all deps run import import-data test asan check-tests bench-import \
-        bench-server bench-tiles fuzz fuzz-build faults soak \
+.PHONY: vendor all deps run import import-data test asan check-tests \
+        bench-import bench-server bench-tiles fuzz fuzz-build faults soak \
         clean format
 all: $(PROGRAMS)
 
@@ -59,12 +59,39 @@ deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
-	@# Node runs the independent JavaScript readers of the tests; Debian's
-	@# nodejs and npm only when no node is installed (a newer one may be).
+	@# node/npm for the web map and the tests' JavaScript readers (browser,
+	@# PMTiles): Debian's, only when
+	@# no npm is there (another node, e.g. nodesource's, is kept).
 	@if ! command -v npm >/dev/null; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm; \
 	fi
+
+# The web map: MapLibre GL JS from npm (versions pinned by
+# package-lock.json), copied into web/vendor/ (not in git) and served by
+# amo-server like our own files; playwright-core and axe-core drive the
+# browser tests. No CDN: the page loads nothing from another origin.
+VENDOR := web/vendor/maplibre-gl.js web/vendor/maplibre-gl.css \
+        web/vendor/LICENSE.txt
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(VENDOR) &: node_modules/.package-lock.json
+	@mkdir -p web/vendor
+	cp node_modules/maplibre-gl/dist/maplibre-gl.js \
+	  node_modules/maplibre-gl/dist/maplibre-gl.css \
+	  node_modules/maplibre-gl/dist/LICENSE.txt web/vendor/
+
+# Precompressed copies, which amo-server sends to clients that take gzip
+# (static.c; a copy older than its file is ignored).
+WEB_GZ := web/vendor/maplibre-gl.js.gz web/vendor/maplibre-gl.css.gz \
+        web/app.js.gz web/app.css.gz
+web/%.gz: web/%
+	gzip -9 -n -k -f $<
+
+vendor: $(VENDOR) $(WEB_GZ)
 
 # The MVT protobuf code is generated from the specification's .proto file
 # (protobuf-c), and compiled without our extra warnings: it is not ours.
@@ -123,7 +150,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/support.o \
 import: deps
 	@$(MAKE) --no-print-directory import-data
 
-import-data: all
+import-data: all vendor
 	@mkdir -p $(dir $(DB))
 	$(BIN)/amo-import --db $(DB) --prune $(wildcard data/listings/*.csv)
 
@@ -131,12 +158,8 @@ run: import
 	@echo "serving $(DB) on http://localhost:8080/ (Ctrl-C stops it)"
 	@$(BIN)/amo-server --db $(DB) --listen 127.0.0.1:8080
 
-# The npm packages the tests use, at the versions of package-lock.json.
-node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
-
 # Unit and integration tests; prints "N passed, N failed" last.
-check-tests: $(PROGRAMS) $(TEST_BIN) node_modules/.package-lock.json
+check-tests: $(PROGRAMS) $(TEST_BIN) vendor
 	@BIN=$(BIN) BUILD=$(BUILD) tests/run $(TEST_BIN)
 
 test: deps
@@ -209,5 +232,5 @@ format:
 	  tests/*.[ch] tests/fuzz/*.[ch] bench/*.c
 
 clean:
-	rm -rf build build-asan build-fuzz bin
+	rm -rf build build-asan build-fuzz bin web/vendor
 .SECONDARY:

@@ -5,6 +5,7 @@
  * are. When the directory has no record, the answer says so instead of
  * guessing a neighbour. */
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -66,8 +67,10 @@ int communes_parse_path(const char *path, const char **code)
     return 1;
 }
 
-static const struct gaz_commune *
-find_commune(struct request *rq, struct reply *rp, const char **postcode)
+static const struct gaz_commune *find_commune(struct request *rq,
+                                              struct reply *rp,
+                                              const char **postcode,
+                                              double center[2])
 {
     const struct gazetteer *gaz = rq->ctx->gaz;
     const char *code;
@@ -89,10 +92,30 @@ find_commune(struct request *rq, struct reply *rp, const char **postcode)
             const struct gaz_postcode *pc = gaz_postcode(gaz, code, NULL);
             c = pc ? gaz_commune_at(gaz, pc->lat, pc->lon) : NULL;
             *postcode = code;
+            if (pc)
+                center[0] = pc->lon, center[1] = pc->lat;
         }
         if (!c)
             reply_error(rp, 404, "not_found", "no Belgian municipality for %s",
                         code);
+        return c;
+    }
+    /* ?name=: a municipality (French or Dutch) or a place ("Jambes"), as
+     * a visitor types it in the page's "where" box. */
+    const char *name = param_get(rq, "name");
+    if (name) {
+        if (reject_unknown_params(rq, rp))
+            return NULL;
+        const struct gaz_commune *c = gaz_commune_by_name(gaz, name);
+        const struct gaz_postcode *pl = c ? NULL : gaz_place_by_name(gaz, name);
+        if (pl) {
+            c = gaz_commune_at(gaz, pl->lat, pl->lon);
+            center[0] = pl->lon, center[1] = pl->lat;
+        }
+        if (!c)
+            reply_error(rp, 404, "not_found",
+                        "name: no Belgian municipality "
+                        "or place of that name");
         return c;
     }
     double lat, lon;
@@ -106,6 +129,7 @@ find_commune(struct request *rq, struct reply *rp, const char **postcode)
         return NULL;
     }
     const struct gaz_commune *c = gaz_commune_at(gaz, lat, lon);
+    center[0] = lon, center[1] = lat;
     if (!c)
         reply_error(rp, 404, "not_found",
                     "this point is in no Belgian municipality");
@@ -115,9 +139,12 @@ find_commune(struct request *rq, struct reply *rp, const char **postcode)
 void api_communes(struct request *rq, struct reply *rp)
 {
     const char *postcode;
-    const struct gaz_commune *c = find_commune(rq, rp, &postcode);
+    double center[2] = {NAN, NAN};
+    const struct gaz_commune *c = find_commune(rq, rp, &postcode, center);
     if (!c)
         return;
+    if (isnan(center[0])) /* a point inside, near the centroid */
+        center[0] = c->in_lon, center[1] = c->in_lat;
     json_t *notices = json_array();
     json_t *cpas = serving(rq, "cpas", c->nis, false);
     json_t *the_cpas = json_incref(json_array_get(cpas, 0));
@@ -136,13 +163,14 @@ void api_communes(struct request *rq, struct reply *rp)
             notices, json_string("Aucune antenne du Service Droit des Jeunes "
                                  "n'est encore liée à cette commune dans "
                                  "l'annuaire."));
-    json_t *j = json_pack(
-        "{s:{s:s,s:s,s:s,s:s,s:s,s:s?},s:o,s:o,s:o,s:o,s:o}", "commune", "nis",
-        c->nis, "name_fr", c->name_fr, "name_nl", c->name_nl,
-        "arrondissement_nis", c->arr_nis, "region_nis", c->reg_nis, "postcode",
-        postcode, "cpas", the_cpas ? the_cpas : json_null(), "amo",
-        serving(rq, "amo", c->nis, true), "sdj", sdj, "planning",
-        serving(rq, "planning", c->nis, true), "notices", notices);
+    json_t *j =
+        json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:s?,s:[f,f]},s:o,s:o,s:o,s:o,s:o}",
+                  "commune", "nis", c->nis, "name_fr", c->name_fr, "name_nl",
+                  c->name_nl, "arrondissement_nis", c->arr_nis, "region_nis",
+                  c->reg_nis, "postcode", postcode, "center", center[0],
+                  center[1], "cpas", the_cpas ? the_cpas : json_null(), "amo",
+                  serving(rq, "amo", c->nis, true), "sdj", sdj, "planning",
+                  serving(rq, "planning", c->nis, true), "notices", notices);
     reply_json_text(rp, json_dumps(j, JSON_COMPACT), "application/json");
     json_decref(j);
     reply_cacheable(rq, rp, 300);

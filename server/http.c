@@ -34,6 +34,11 @@
     "default-src 'self'; img-src 'self' data: blob:; "                         \
     "worker-src 'self' blob:; child-src 'self' blob:; object-src 'none'; "     \
     "base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+/* The widget is made to be framed by partner sites (any of them); it
+ * still loads nothing from anywhere but our origin. */
+#define CSP_FRAMEABLE                                                          \
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; "            \
+    "base-uri 'none'; form-action 'self'; frame-ancestors *"
 
 struct http_server {
     struct MHD_Daemon *d;
@@ -101,6 +106,10 @@ http_handler http_route(const char *path)
         bool prefix;
         http_handler h;
     } table[] = {
+        {"/", false, page_index},
+        {"/index.html", false, page_index},
+        {"/embed", false, page_embed},
+        {"/embed.html", false, page_embed}, /* never the raw template */
         {"/healthz", false, api_healthz},
         {"/api/status", false, api_status},
         {"/api/nearest", false, api_nearest},
@@ -318,7 +327,8 @@ static void add_common_headers(struct MHD_Response *r, const struct reply *rp)
 {
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(r, "Content-Security-Policy", CSP);
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            rp->frameable ? CSP_FRAMEABLE : CSP);
     if (rp->cors) {
         MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
         MHD_add_response_header(r, "Access-Control-Expose-Headers", "ETag");
@@ -376,6 +386,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *rp,
     add_common_headers(r, rp);
     if (etag[0])
         MHD_add_response_header(r, "ETag", etag);
+    gz |= rp->file[0] && rp->file_gzipped && rp->status == 200;
     if (gz)
         MHD_add_response_header(r, "Content-Encoding", "gzip");
     if (rp->etag[0] || gz)
@@ -438,9 +449,13 @@ static void handle(struct http_server *s, struct MHD_Connection *c,
         if (store_for_thread(s->ctx.db_path, &rq->store, msg, sizeof msg) < 0 ||
             store_begin(rq->store) < 0) {
             rq->store = NULL;
-            reply_error(rp, 503, "unavailable",
-                        "the directory database cannot be read right now");
-            return;
+            /* The page still renders (with a notice, status 503): a
+             * visitor gets HTML, never a JSON error. */
+            if (h != page_index && h != page_embed) {
+                reply_error(rp, 503, "unavailable",
+                            "the directory database cannot be read right now");
+                return;
+            }
         }
     }
     h(rq, rp);
@@ -462,6 +477,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     struct request rq = {.method = parse_method(method),
                          .path = url,
                          .host = request_host(c),
+                         .accepts_gzip = accepts_gzip(c),
                          .ctx = &s->ctx};
     struct reply rp = {.status = 200};
     buf_init(&rp.body, HTTP_MAX_BODY);

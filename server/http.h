@@ -42,6 +42,7 @@ struct request {
     struct param params[HTTP_MAX_PARAMS];
     int nparams;
     const char *host;    /* Host header, for absolute links (OGC) */
+    bool accepts_gzip;   /* Accept-Encoding allows gzip */
     struct store *store; /* this thread's read-only connection, or NULL */
     const struct server_ctx *ctx;
 };
@@ -53,7 +54,9 @@ struct reply {
     char etag[80];             /* quoted strong ETag, or "" */
     const char *cache_control; /* NULL: no-store */
     bool cors;                 /* Access-Control-Allow-Origin: * */
+    bool frameable;            /* any site may frame it (the widget) */
     char file[1024];           /* static file to send instead of body, or "" */
+    bool file_gzipped;         /* 'file' is a precompressed .gz variant */
     size_t file_size;
 };
 

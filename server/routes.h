@@ -38,6 +38,9 @@ void api_tilejson(struct request *rq, struct reply *rp);
 /* tiles_basemap.c: the boundaries tileset, /tiles/basemap... */
 void api_basemap_tile(struct request *rq, struct reply *rp);
 void api_basemap_tilejson(struct request *rq, struct reply *rp);
+/* page.c: / and /embed, the list rendered on the server */
+void page_index(struct request *rq, struct reply *rp);
+void page_embed(struct request *rq, struct reply *rp);
 /* static.c: files from --web */
 void static_file(struct request *rq, struct reply *rp);
 

@@ -68,9 +68,25 @@ void static_file(struct request *rq, struct reply *rp)
         reply_error(rp, 404, "not_found", "no such page");
         return;
     }
-    memcpy(rp->file, real, strlen(real) + 1);
-    rp->file_size = (size_t)st.st_size;
     rp->content_type = content_type(real);
+    /* A precompressed "name.gz" beside the file (the Makefile makes them
+     * for MapLibre and our script and style: 1.1 MB becomes 0.3 MB) is
+     * sent to clients that take gzip, unless it is older than the file. */
+    char gz[PATH_MAX + 4], greal[PATH_MAX];
+    struct stat gst;
+    snprintf(gz, sizeof gz, "%s.gz", real);
+    /* the same rule as the file itself: its real path lies under web/ */
+    if (rq->accepts_gzip && realpath(gz, greal) &&
+        strncmp(greal, web, wl) == 0 && greal[wl] == '/' &&
+        strlen(greal) < sizeof rp->file && stat(greal, &gst) == 0 &&
+        S_ISREG(gst.st_mode) && gst.st_mtime >= st.st_mtime) {
+        memcpy(rp->file, greal, strlen(greal) + 1);
+        st = gst;
+        rp->file_gzipped = true;
+    } else {
+        memcpy(rp->file, real, strlen(real) + 1);
+    }
+    rp->file_size = (size_t)st.st_size;
     snprintf(rp->etag, sizeof rp->etag, "\"s%lld-%lld\"", (long long)st.st_size,
              (long long)st.st_mtime);
     rp->cache_control = strstr(rp->content_type, "text/html")
