@@ -224,6 +224,9 @@ BROWSER(transfer_under_400kb)
 BROWSER(screenshot_360x740)
 BROWSER(screenshot_1280x800)
 BROWSER(map_cluster_opens_on_click)
+BROWSER(map_names_municipalities_fr_nl)
+BROWSER(map_names_provinces_z7)
+BROWSER(map_cluster_counts)
 BROWSER(example_maplibre_page)
 BROWSER(near_me_geolocation)
 BROWSER(without_webgl_list_only)
@@ -258,6 +261,9 @@ int main(void)
         cmocka_unit_test(browser_screenshot_360x740),
         cmocka_unit_test(browser_screenshot_1280x800),
         cmocka_unit_test(browser_map_cluster_opens_on_click),
+        cmocka_unit_test(browser_map_names_municipalities_fr_nl),
+        cmocka_unit_test(browser_map_names_provinces_z7),
+        cmocka_unit_test(browser_map_cluster_counts),
         cmocka_unit_test(browser_example_maplibre_page),
         cmocka_unit_test(browser_near_me_geolocation),
         cmocka_unit_test(browser_without_webgl_list_only),

@@ -401,7 +401,7 @@
   }
   /* The basemap tileset (provinces, arrondissements, municipalities and
    * their boundary lines) when this server has it; the map works without
-   * it. Its labels are not drawn: text needs glyphs, fetched from nowhere. */
+   * it. Its names are drawn by mapText below, not by MapLibre. */
   function basemapSource() {
     return getJSON('/tiles/basemap.json').then(function (tj) {
       return tj && tj.vector_layers ? tj.vector_layers.map(function (l) { return l.id; }) : null;
@@ -423,6 +423,112 @@
         paint: { 'line-color': '#8a93a0', 'line-width': /prov/.test(l) ? 1.4 : 0.5 } });
     });
     return out;
+  }
+  /* Place names and cluster counts, drawn as HTML over the canvas.
+   * MapLibre draws text only from glyph PBF files, which we would have to
+   * fetch from a font server (or build and ship); plain DOM text uses the
+   * system font and fetches nothing. One aria-hidden, click-through layer
+   * holds a pool of reused spans: the list is the accessible view, and a
+   * click still reaches the cluster or point under a name. Which names
+   * show is decided when the map is idle (tiles loaded): the basemap's
+   * `labels` points of the loaded tiles, once each (a point repeats in
+   * every tile whose buffer holds it), provinces before arrondissements
+   * before municipalities, a name skipped when its box meets one already
+   * placed, at most MAX_NAMES. While the map moves, only the spans'
+   * transforms are written (no layout is read). */
+  var MAX_NAMES = 150;
+  var LEVELS = { province: 0, arrondissement: 1, municipality: 2 };
+  var NAME_PX = [14, 13, 12]; /* font sizes, kept in step with app.css */
+  function mapText(m) {
+    var layer = document.createElement('div'), pool = [], shown = [];
+    layer.className = 'map-text';
+    layer.setAttribute('aria-hidden', 'true');
+    var ctl = m.getContainer().querySelector('.maplibregl-control-container');
+    m.getContainer().insertBefore(layer, ctl);
+    function place() {
+      for (var i = 0; i < shown.length; i++) {
+        var p = m.project(shown[i].ll);
+        shown[i].el.style.transform = 'translate(' + Math.round(p.x) + 'px,' + (Math.round(p.y) + shown[i].dy) + 'px) translate(-50%,-50%)';
+      }
+    }
+    function overlaps(b, boxes) {
+      for (var i = 0; i < boxes.length; i++) {
+        var o = boxes[i];
+        if (b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]) return true;
+      }
+      return false;
+    }
+    function update() {
+      var w = m.getContainer().clientWidth, h = m.getContainer().clientHeight, z = m.getZoom();
+      var items = [], boxes = [], nameBoxes = [], seen = {};
+      /* the counts first: each on its cluster's circle */
+      var cat = state.cat;
+      m.queryRenderedFeatures({ layers: ['clusters'] }).forEach(function (f) {
+        /* a cluster in two tiles' buffers comes twice; its 64-bit id is
+         * rounded by JavaScript, but two clusters are 40 px apart at least */
+        var c = f.geometry.coordinates, p = m.project(c), key = 'c' + Math.round(p.x / 4) + ',' + Math.round(p.y / 4);
+        if (seen[key]) return;
+        seen[key] = 1;
+        var n = cat ? f.properties[cat] : f.properties.point_count, r = 8 + String(n).length * 4;
+        boxes.push([p.x - r, p.y - r, p.x + r, p.y + r]);
+        items.push({ ll: c, text: String(n), cls: 'count' });
+      });
+      var names = m.getSource('basemap') ? m.querySourceFeatures('basemap', { sourceLayer: 'labels' }) : [];
+      var cand = [];
+      names.forEach(function (f) {
+        var q = f.properties, lv = LEVELS[q.level], key = 'n' + q.nis;
+        if (lv === undefined || seen[key]) return;
+        /* a province name above zoom 9.5, an arrondissement's above 10.5,
+         * would stand among the municipalities' and say little */
+        if ((lv === 0 && z >= 9.5) || (lv === 1 && z >= 10.5)) return;
+        seen[key] = 1;
+        var text = (lang === 'nl' ? q.name_nl || q.name_fr : q.name_fr || q.name_nl) || '';
+        if (text) cand.push({ lv: lv, nis: +q.nis, text: text, ll: f.geometry.coordinates });
+      });
+      cand.sort(function (a, b) { return a.lv - b.lv || a.nis - b.nis; });
+      var nNames = 0;
+      for (var i = 0; i < cand.length && nNames < MAX_NAMES; i++) {
+        var c = cand[i], p = m.project(c.ll), px = NAME_PX[c.lv];
+        /* the width guessed from the length: measuring would cost a layout */
+        var hw = (c.text.length * px * 0.56) / 2 + 3, hh = px * 0.7 + 1;
+        /* on its point, else just above or below it, clear of the counts;
+         * a province's name may lie over a count (which stays on top)
+         * rather than vanish where the clusters are dense */
+        for (var pass = 0; pass < (c.lv === 0 ? 2 : 1); pass++) {
+          var against = pass ? nameBoxes : boxes, dy = 0, b = null;
+          for (; dy !== null; dy = dy === 0 ? -2 * hh : dy < 0 ? 2 * hh : null) {
+            b = [p.x - hw, p.y + dy - hh, p.x + hw, p.y + dy + hh];
+            if (b[0] >= 0 && b[1] >= 0 && b[2] <= w && b[3] <= h && !overlaps(b, against)) break;
+          }
+          if (dy === null) continue;
+          boxes.push(b);
+          nameBoxes.push(b);
+          items.push({ ll: c.ll, dy: dy, text: c.text, cls: 'name name-' + c.lv, nis: String(c.nis) });
+          nNames++;
+          break;
+        }
+      }
+      /* write only: reuse the pool's spans, hide the rest */
+      while (pool.length < items.length) {
+        var el = document.createElement('span');
+        layer.appendChild(el);
+        pool.push(el);
+      }
+      shown = [];
+      for (var k = 0; k < pool.length; k++) {
+        var e = pool[k], it = items[k];
+        if (!it) { if (!e.hidden) e.hidden = true; continue; }
+        if (e.textContent !== it.text) e.textContent = it.text;
+        if (e.className !== it.cls) e.className = it.cls;
+        if (it.nis) e.dataset.nis = it.nis; else delete e.dataset.nis;
+        e.hidden = false;
+        shown.push({ el: e, ll: it.ll, dy: Math.round(it.dy || 0) });
+      }
+      place();
+    }
+    m.on('idle', update);
+    m.on('move', place);
+    m.on('remove', function () { layer.remove(); pool = []; shown = []; });
   }
   function startMap(base) {
     var el = $('map');
@@ -453,6 +559,7 @@
         paint: { 'circle-radius': 12, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#f2b705', 'circle-stroke-width': 4 } });
       applyMapFilter();
       showOnMap(true);
+      mapText(map);
       el.dataset.ready = '1';
       window.annuaireMap = map; /* for the browser tests and curious partners */
       /* The compact attribution starts open and would cover a phone's map;

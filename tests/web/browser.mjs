@@ -327,6 +327,91 @@ await check('map_cluster_opens_on_click', async () => {
   await p2.close();
 });
 
+/* Names and cluster counts are HTML over the canvas (app.js mapText),
+ * since MapLibre text would need glyph files from a font server. */
+async function mapAt(url, center, zoom) {
+  const p2 = await ctx.newPage();
+  await p2.goto(base + url);
+  const webgl = await p2.evaluate(() => !!document.createElement('canvas').getContext('webgl2'));
+  assert(webgl, 'no WebGL2 in this Chromium (SwiftShader flags?)');
+  await p2.waitForSelector('#map[data-ready]', { timeout: 15000 });
+  /* the names and counts are placed on 'idle', before this listener */
+  await p2.evaluate(([c, z]) => new Promise((res) => {
+    annuaireMap.jumpTo({ center: c, zoom: z });
+    annuaireMap.once('idle', res);
+  }), [center, zoom]);
+  return p2;
+}
+async function waitName(p2, name) {
+  await p2.waitForFunction((n) => [...document.querySelectorAll('#map .map-text span.name')]
+    .some((e) => !e.hidden && e.textContent === n), name, { timeout: 15000, polling: 200 });
+  /* shown inside the map, over its point, letting clicks through */
+  return p2.evaluate((n) => {
+    const e = [...document.querySelectorAll('#map .map-text span.name')].find((x) => !x.hidden && x.textContent === n);
+    const r = e.getBoundingClientRect(), m = document.getElementById('map').getBoundingClientRect();
+    const layer = e.parentElement;
+    return { inside: r.left >= m.left && r.right <= m.right && r.top >= m.top && r.bottom <= m.bottom,
+      pe: getComputedStyle(e).pointerEvents, hidden: layer.getAttribute('aria-hidden'),
+      names: document.querySelectorAll('#map .map-text span.name:not([hidden])').length };
+  }, name);
+}
+await check('map_names_municipalities_fr_nl', async () => {
+  /* Brussels at zoom 11: municipalities' names in the page's language */
+  let p2 = await mapAt('/', [4.37, 50.85], 11);
+  let r = await waitName(p2, 'Schaerbeek');
+  assert(r.inside && r.pe === 'none' && r.hidden === 'true', 'label: ' + JSON.stringify(r));
+  assert(r.names <= 150, `${r.names} names`);
+  say(`figure map_names_brussels_z11 ${r.names}`);
+  await p2.close();
+  p2 = await mapAt('/?lang=nl', [4.37, 50.85], 11);
+  r = await waitName(p2, 'Schaarbeek');
+  assert(r.inside, 'Schaarbeek outside the map');
+  const fr = await p2.evaluate(() => [...document.querySelectorAll('#map .map-text span.name:not([hidden])')]
+    .some((e) => e.textContent === 'Schaerbeek'));
+  assert(!fr, 'the French name shown on the Dutch page');
+  await p2.close();
+});
+
+await check('map_names_provinces_z7', async () => {
+  /* names as in data/gazetteer/be-provinces.geojson */
+  const p2 = await mapAt('/', [4.6, 50.45], 7);
+  await waitName(p2, 'Province de Namur');
+  await waitName(p2, 'Province du Hainaut');
+  const dup = await p2.evaluate(() => {
+    const n = [...document.querySelectorAll('#map .map-text span.name:not([hidden])')].map((e) => e.dataset.nis);
+    return n.length - new Set(n).size;
+  });
+  assert(dup === 0, `${dup} names drawn twice`);
+  await p2.close();
+});
+
+await check('map_cluster_counts', async () => {
+  const p2 = await mapAt('/', [4.4, 50.75], 7);
+  /* every cluster drawn has one count, centred on its circle (a
+   * cluster's 64-bit id does not survive JavaScript, so by position) */
+  const r = await p2.evaluate(() => {
+    const m = document.getElementById('map').getBoundingClientRect();
+    const spans = [...document.querySelectorAll('#map .map-text span.count:not([hidden])')].map((e) => {
+      const b = e.getBoundingClientRect();
+      return { text: e.textContent, x: b.left + b.width / 2 - m.left, y: b.top + b.height / 2 - m.top };
+    });
+    const out = annuaireMap.queryRenderedFeatures({ layers: ['clusters'] }).map((f) => {
+      const pt = annuaireMap.project(f.geometry.coordinates);
+      const at = spans.filter((s) => Math.abs(s.x - pt.x) < 2 && Math.abs(s.y - pt.y) < 2);
+      return { n: f.properties.point_count, at: at.map((s) => s.text), x: Math.round(pt.x), y: Math.round(pt.y) };
+    });
+    return { out, counts: spans.length };
+  });
+  assert(r.out.length > 0, 'no cluster');
+  for (const c of r.out)
+    assert(c.at.length === 1 && c.at[0] === String(c.n),
+      `cluster at ${c.x},${c.y} of ${c.n} shows ${JSON.stringify(c.at)}`);
+  const places = new Set(r.out.map((c) => c.x + ',' + c.y)).size;
+  assert(r.counts <= places, `${r.counts} counts for ${places} clusters`);
+  say(`figure map_cluster_counts_z7 ${r.counts}`);
+  await p2.close();
+});
+
 await check('example_maplibre_page', async () => {
   const p2 = await ctx.newPage();
   await p2.goto(base + '/examples/maplibre.html');
