@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basemap.h"
 #include "fuzz.h"
 #include "http.h"
 #include "parse.h"
@@ -34,6 +35,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     ctx.gaz = fuzz_gazetteer();
     ctx.web_dir = realpath(AMO_WEB_DIR, webreal) ? webreal : NULL;
     ctx.cluster_maxzoom = 13;
+    /* As amo-server does at start (it refuses to start without it), so
+     * the basemap routes are answered too. */
+    char msg[512];
+    struct basemap *bm = NULL;
+    if (basemap_load(AMO_DATA_DIR "/gazetteer", &bm, msg, sizeof msg) < 0)
+        fuzz_fail("%s", msg);
+    ctx.basemap = bm;
     return 0;
 }
 
