@@ -46,6 +46,34 @@ static json_t *serving(struct request *rq, const char *category,
     return out;
 }
 
+/* The listing of 'category' nearest to lat/lon, with its distance_m and
+ * basis "nearest"; NULL when the category has none with a position. */
+static json_t *nearest_of(struct request *rq, const char *category, double lat,
+                          double lon)
+{
+    static const char sql[] =
+        "SELECT " FEATURE_COLUMNS ", geo_distance(l.lat, l.lon, ?2, ?3) AS d"
+        " FROM listings l WHERE l.category = ?1 AND l.lat IS NOT NULL"
+        " ORDER BY d, l.id LIMIT 1";
+    sqlite3_stmt *st = store_prepare(rq->store, sql);
+    if (!st)
+        return NULL;
+    sqlite3_bind_text(st, 1, category, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 2, lat);
+    sqlite3_bind_double(st, 3, lon);
+    json_t *f = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        f = feature_json(st, 0);
+        json_t *pr = json_object_get(f, "properties");
+        json_object_set_new(pr, "basis", json_string("nearest"));
+        json_object_set_new(pr, "distance_m",
+                            json_integer((json_int_t)llround(
+                                sqlite3_column_double(st, FEATURE_NCOLUMNS))));
+    }
+    sqlite3_reset(st);
+    return f;
+}
+
 int communes_parse_path(const char *path, const char **code)
 {
     static const char prefix[] = "/api/communes";
@@ -158,18 +186,26 @@ void api_communes(struct request *rq, struct reply *rp)
         json_array_append_new(notices, json_string(msg));
     }
     json_t *sdj = serving(rq, "sdj", c->nis, false);
-    if (json_array_size(sdj) == 0)
+    /* Which branch serves a commune is known only where a source says so;
+     * elsewhere the visitor still gets the nearest branch, named as such
+     * (not as the competent one). */
+    json_t *sdj_nearest = NULL;
+    if (json_array_size(sdj) == 0) {
         json_array_append_new(
             notices, json_string("Aucune antenne du Service Droit des Jeunes "
                                  "n'est encore liée à cette commune dans "
-                                 "l'annuaire."));
+                                 "l'annuaire ; la plus proche est indiquée."));
+        sdj_nearest = nearest_of(rq, "sdj", center[1], center[0]);
+    }
     json_t *j =
-        json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:s?,s:[f,f]},s:o,s:o,s:o,s:o,s:o}",
+        json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:s?,s:[f,f]},s:o,s:o,s:o,s:o,s:o,"
+                  "s:o}",
                   "commune", "nis", c->nis, "name_fr", c->name_fr, "name_nl",
                   c->name_nl, "arrondissement_nis", c->arr_nis, "region_nis",
                   c->reg_nis, "postcode", postcode, "center", center[0],
                   center[1], "cpas", the_cpas ? the_cpas : json_null(), "amo",
-                  serving(rq, "amo", c->nis, true), "sdj", sdj, "planning",
+                  serving(rq, "amo", c->nis, true), "sdj", sdj, "sdj_nearest",
+                  sdj_nearest ? sdj_nearest : json_null(), "planning",
                   serving(rq, "planning", c->nis, true), "notices", notices);
     reply_json_text(rp, json_dumps(j, JSON_COMPACT), "application/json");
     json_decref(j);

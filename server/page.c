@@ -315,10 +315,30 @@ static bool locate(const struct gazetteer *gaz, const char *where, double *lat,
     return *c != NULL;
 }
 
-static void competence_item(struct buf *b, const char *label, json_t *fs)
+/* 'fs' serve the commune; when there are none, 'nearest' (may be NULL)
+ * is named as the nearest, not as the competent one. */
+static void competence_item(struct buf *b, const char *label, json_t *fs,
+                            json_t *nearest)
 {
     buf_printf(b, "<dt>%s</dt><dd>", label);
     size_t n = json_is_array(fs) ? json_array_size(fs) : 0;
+    if (n == 0 && json_is_object(nearest)) {
+        json_t *pr = json_object_get(nearest, "properties");
+        long long id = (long long)json_integer_value(json_object_get(pr, "id"));
+        double km =
+            (double)json_integer_value(json_object_get(pr, "distance_m")) /
+            1000;
+        buf_printf(b, "le plus proche : <a href=\"#l-%lld\" data-id=\"%lld\">",
+                   id, id);
+        html_text(b, str(pr, "name"));
+        char dist[32];
+        snprintf(dist, sizeof dist, "%.1f", km);
+        for (char *d = dist; *d; d++)
+            if (*d == '.')
+                *d = ','; /* French decimal comma */
+        buf_printf(b, "</a> (%s km)</dd>", dist);
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         json_t *pr = json_object_get(json_array_get(fs, i), "properties");
         buf_printf(b, "%s<a href=\"#l-%lld\" data-id=\"%lld\">", i ? ", " : "",
@@ -345,9 +365,10 @@ static void competence(struct request *rq, struct buf *b,
     json_t *cpas = json_array();
     if (json_is_object(json_object_get(j, "cpas")))
         json_array_append(cpas, json_object_get(j, "cpas"));
-    competence_item(b, "CPAS compétent", cpas);
-    competence_item(b, "AMO", json_object_get(j, "amo"));
-    competence_item(b, "Service Droit des Jeunes", json_object_get(j, "sdj"));
+    competence_item(b, "CPAS compétent", cpas, NULL);
+    competence_item(b, "AMO", json_object_get(j, "amo"), NULL);
+    competence_item(b, "Service Droit des Jeunes", json_object_get(j, "sdj"),
+                    json_object_get(j, "sdj_nearest"));
     buf_puts(b, "</dl>");
     json_decref(cpas);
     json_decref(j);

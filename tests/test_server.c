@@ -421,6 +421,19 @@ static void communes_name_the_competent_services(void **state)
         json_string_value(json_object_get(
             json_object_get(json_object_get(j, "cpas"), "properties"), "name")),
         "CPAS de Schaerbeek");
+    /* No source says which SDJ branch serves Schaerbeek: none is named
+     * competent, the nearest (Brussels, about 3 km) is given as such. */
+    assert_int_equal(json_array_size(json_object_get(j, "sdj")), 0);
+    json_t *near =
+        json_object_get(json_object_get(j, "sdj_nearest"), "properties");
+    assert_string_equal(json_string_value(json_object_get(near, "name")),
+                        "Service Droit des Jeunes de Bruxelles");
+    assert_string_equal(json_string_value(json_object_get(near, "basis")),
+                        "nearest");
+    json_int_t dm = json_integer_value(json_object_get(near, "distance_m"));
+    assert_true(dm > 1000 && dm < 6000);
+    assert_contains(dump(json_object_get(j, "notices")),
+                    "la plus proche est indiquée");
     json_decref(j);
     /* 6700 Arlon: its CPAS and the SDJ antenna of Arlon. */
     j = get_json("/api/communes/6700", 200);
@@ -429,6 +442,7 @@ static void communes_name_the_competent_services(void **state)
                         "81001");
     assert_contains(dump(json_object_get(j, "cpas")), "CPAS d'Arlon");
     assert_contains(dump(json_object_get(j, "sdj")), "Arlon");
+    assert_true(json_is_null(json_object_get(j, "sdj_nearest")));
     json_decref(j);
     /* 5000 Namur: the CPAS de Namur and the SDJ of Namur. */
     j = get_json("/api/communes/5000", 200);

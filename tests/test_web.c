@@ -94,6 +94,14 @@ static void page_postcode_lists_nearest_and_competence(void **state)
     assert_contains(a.body, "class=\"dist\">à ");
     assert_contains(a.body, ",");
     http_answer_free(&a);
+    /* Schaerbeek: no SDJ branch is known to serve it, the nearest is
+     * named as the nearest. */
+    http_get(&E.srv, "/?where=1030", &a);
+    assert_int_equal(a.status, 200);
+    assert_contains(a.body, "Pour la commune de Schaerbeek");
+    assert_contains(a.body, "le plus proche : <a href=");
+    assert_contains(a.body, ">Service Droit des Jeunes de Bruxelles</a> (");
+    http_answer_free(&a);
 }
 
 static void page_survives_bad_parameters(void **state)

@@ -23,7 +23,7 @@
       results: 'Résultats pour « {q} »', nearest: 'Les plus proches de {w}', nearme: 'ta position',
       all: 'Tous les services : {c}', loading: 'Recherche…', for: 'Pour la commune de {c}',
       competent_cpas: 'CPAS compétent', competent_amo: 'AMO', competent_sdj: 'Service Droit des Jeunes',
-      notyet: "pas encore dans l'annuaire", unknown: 'Code postal ou commune inconnu : « {w} ».',
+      notyet: "pas encore dans l'annuaire", nearest_one: 'le plus proche :', unknown: 'Code postal ou commune inconnu : « {w} ».',
       geo_no: "Position refusée ou indisponible : tape plutôt ton code postal.", nomap: '',
       days: { Mo: 'lun', Tu: 'mar', We: 'mer', Th: 'jeu', Fr: 'ven', Sa: 'sam', Su: 'dim', PH: 'jours fériés' },
       h247: '24 h sur 24, 7 jours sur 7', error: 'Le service ne répond pas. Réessayez dans un instant.',
@@ -44,7 +44,7 @@
       results: 'Resultaten voor “{q}”', nearest: 'Het dichtst bij {w}', nearme: 'jouw positie',
       all: 'Alle diensten: {c}', loading: 'Zoeken…', for: 'Voor de gemeente {c}',
       competent_cpas: 'Bevoegd OCMW/CPAS', competent_amo: 'AMO', competent_sdj: 'Service Droit des Jeunes',
-      notyet: 'nog niet in de gids', unknown: 'Onbekende postcode of gemeente: “{w}”.',
+      notyet: 'nog niet in de gids', nearest_one: 'dichtstbijzijnde:', unknown: 'Onbekende postcode of gemeente: “{w}”.',
       geo_no: 'Positie geweigerd of niet beschikbaar: typ je postcode.',
       days: { Mo: 'ma', Tu: 'di', We: 'wo', Th: 'do', Fr: 'vr', Sa: 'za', Su: 'zo', PH: 'feestdagen' },
       h247: 'dag en nacht, 7 dagen op 7', error: 'De dienst antwoordt niet. Probeer het zo opnieuw.',
@@ -65,7 +65,7 @@
       results: 'Results for “{q}”', nearest: 'Nearest to {w}', nearme: 'your position',
       all: 'All services: {c}', loading: 'Searching…', for: 'For the commune of {c}',
       competent_cpas: 'Competent CPAS', competent_amo: 'AMO', competent_sdj: 'Service Droit des Jeunes',
-      notyet: 'not in the directory yet', unknown: 'Unknown postcode or town: “{w}”.',
+      notyet: 'not in the directory yet', nearest_one: 'nearest:', unknown: 'Unknown postcode or town: “{w}”.',
       geo_no: 'Position refused or unavailable: type your postcode instead.',
       days: { Mo: 'Mon', Tu: 'Tue', We: 'Wed', Th: 'Thu', Fr: 'Fri', Sa: 'Sat', Su: 'Sun', PH: 'public holidays' },
       h247: '24 hours a day, 7 days a week', error: 'The service does not answer. Try again in a moment.',
@@ -233,19 +233,23 @@
   }
   function renderCompetence(j) {
     if (!j || !j.commune) { $('competence').innerHTML = ''; return; }
-    var row = function (label, fs) {
-      return '<dt>' + esc(label) + '</dt><dd>' + (fs.length ? fs.map(function (f) {
-        return '<a href="?' + esc(linkState(f.properties.id)) + '" data-id="' + f.properties.id + '">' + esc(f.properties.name) + '</a>';
-      }).join(', ') : t('notyet')) + '</dd>';
+    var link = function (f) {
+      return '<a href="?' + esc(linkState(f.properties.id)) + '" data-id="' + f.properties.id + '">' + esc(f.properties.name) + '</a>';
+    };
+    /* none known to serve the commune: the nearest, said as such */
+    var row = function (label, fs, nearest) {
+      return '<dt>' + esc(label) + '</dt><dd>' + (fs.length ? fs.map(link).join(', ')
+        : nearest ? esc(t('nearest_one')) + ' ' + link(nearest) + ' (' + esc(t('km', { d: (Math.round(nearest.properties.distance_m / 100) / 10).toLocaleString(lang, { minimumFractionDigits: 1 }) })) + ')'
+        : t('notyet')) + '</dd>';
     };
     var name = lang === 'nl' ? j.commune.name_nl || j.commune.name_fr : j.commune.name_fr;
     $('competence').innerHTML = '<h2 id="competence-title">' + esc(t('for', { c: name })) + '</h2><dl>' +
       row(t('competent_cpas'), j.cpas ? [j.cpas] : []) + row(t('competent_amo'), j.amo || []) +
-      row(t('competent_sdj'), j.sdj || []) + '</dl>';
+      row(t('competent_sdj'), j.sdj || [], j.sdj_nearest) + '</dl>';
     $('competence').querySelectorAll('a[data-id]').forEach(function (a) {
       a.addEventListener('click', function (e) {
         e.preventDefault();
-        var all = [].concat(j.cpas ? [j.cpas] : [], j.amo || [], j.sdj || []);
+        var all = [].concat(j.cpas ? [j.cpas] : [], j.amo || [], j.sdj || [], j.sdj_nearest ? [j.sdj_nearest] : []);
         var f = all.filter(function (x) { return String(x.properties.id) === a.dataset.id; })[0];
         select(a.dataset.id, f, true);
       });

@@ -171,6 +171,14 @@ await check('postcode_typed_in', async () => {
   const comp = await page.textContent('#competence');
   assert(/Namur/.test(comp) && /CPAS/.test(comp), 'no competence box for Namur: ' + comp);
   assert(new URL(page.url()).searchParams.get('where') === '5000', 'where not in the URL');
+  /* Schaerbeek: no SDJ branch is known to serve it; the script names the
+   * nearest as the nearest, with its distance. */
+  await page.fill('#where', '1030');
+  await page.click('button[type=submit]');
+  await waitHeading(page, /Schaerbeek/);
+  await page.waitForFunction(() => /Schaerbeek/.test(document.querySelector('#competence').textContent));
+  const c2 = await page.textContent('#competence');
+  assert(/le plus proche : Service Droit des Jeunes de Bruxelles \(à \d+,\d km\)/.test(c2), 'no nearest SDJ for Schaerbeek: ' + c2);
 });
 
 await check('filters_category_age_open', async () => {
