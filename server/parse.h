@@ -28,9 +28,11 @@ int http_add_param(struct request *rq, const char *key, size_t key_size,
                    const char *value, size_t value_size, char *bad,
                    size_t badsz);
 
-/* tiles.c: "/tiles/{z}/{x}/{y}.mvt" with digits only and a tile of the
+/* tiles.c: "{prefix}{z}/{x}/{y}.mvt" ("/tiles/" for the listings,
+ * "/tiles/basemap/" for the basemap) with digits only and a tile of the
  * grid. False otherwise (the route answers 404). */
-bool tiles_parse_path(const char *path, int *z, long *x, long *y);
+bool tiles_parse_path(const char *prefix, const char *path, int *z, long *x,
+                      long *y);
 /* api_listings.c: "/api/listings/{id}" with a positive decimal id (digits
  * only) that fits 64 bits. False otherwise (404). */
 bool listings_parse_path(const char *path, long long *id);

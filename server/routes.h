@@ -35,6 +35,10 @@ void api_ogc(struct request *rq, struct reply *rp);
 /* tiles.c */
 void api_tile(struct request *rq, struct reply *rp);
 void api_tilejson(struct request *rq, struct reply *rp);
+/* The tile z/x/y of a path under 'prefix'; false when it answered 404
+ * (no such tile) or 400 (an unknown parameter). */
+bool tiles_request(struct request *rq, struct reply *rp, const char *prefix,
+                   int *z, long *x, long *y);
 /* tiles_basemap.c: the boundaries tileset, /tiles/basemap... */
 void api_basemap_tile(struct request *rq, struct reply *rp);
 void api_basemap_tilejson(struct request *rq, struct reply *rp);

@@ -19,16 +19,33 @@
 
 #define TILEJSON_MAXZOOM TILESET_MAXZOOM
 
-bool tiles_parse_path(const char *p, int *z, long *x, long *y)
+bool tiles_parse_path(const char *prefix, const char *p, int *z, long *x,
+                      long *y)
 {
+    size_t len = strlen(prefix);
     int n = 0;
-    if (sscanf(p, "/tiles/%d/%ld/%ld.mvt%n", z, x, y, &n) != 3 || p[n] != '\0')
+    if (strncmp(p, prefix, len) != 0)
+        return false;
+    p += len;
+    if (sscanf(p, "%d/%ld/%ld.mvt%n", z, x, y, &n) != 3 || p[n] != '\0')
         return false;
     /* Digits only: no sign, no spaces, no leading '+'. */
-    for (const char *c = p + strlen("/tiles/"); *c && *c != '.'; c++)
+    for (const char *c = p; *c && *c != '.'; c++)
         if (!(*c >= '0' && *c <= '9') && *c != '/')
             return false;
     return mvt_tile_valid(*z, *x, *y);
+}
+
+bool tiles_request(struct request *rq, struct reply *rp, const char *prefix,
+                   int *z, long *x, long *y)
+{
+    if (!tiles_parse_path(prefix, rq->path, z, x, y)) {
+        reply_error(rp, 404, "not_found",
+                    "no such tile: z from 0 to %d, x and y from 0 to 2^z-1",
+                    MVT_MAX_ZOOM);
+        return false;
+    }
+    return !reject_unknown_params(rq, rp);
 }
 
 /* Candidate features of a tile. A listing's strings are copies (a row's
@@ -167,13 +184,7 @@ void api_tile(struct request *rq, struct reply *rp)
 {
     int z;
     long x, y;
-    if (!tiles_parse_path(rq->path, &z, &x, &y)) {
-        reply_error(rp, 404, "not_found",
-                    "no such tile: z from 0 to %d, x and y from 0 to 2^z-1",
-                    MVT_MAX_ZOOM);
-        return;
-    }
-    if (reject_unknown_params(rq, rp))
+    if (!tiles_request(rq, rp, "/tiles/", &z, &x, &y))
         return;
     struct spatial *sp = spatial_acquire(rq->store);
     if (!sp) {

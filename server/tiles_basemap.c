@@ -14,19 +14,6 @@
 
 #define BASEMAP_PREFIX "/tiles/basemap/"
 
-static bool parse_tile(const char *p, int *z, long *x, long *y)
-{
-    int n = 0;
-    if (sscanf(p, BASEMAP_PREFIX "%d/%ld/%ld.mvt%n", z, x, y, &n) != 3 ||
-        p[n] != '\0')
-        return false;
-    /* Digits only: no sign, no spaces, no leading '+'. */
-    for (const char *c = p + strlen(BASEMAP_PREFIX); *c && *c != '.'; c++)
-        if (!(*c >= '0' && *c <= '9') && *c != '/')
-            return false;
-    return mvt_tile_valid(*z, *x, *y);
-}
-
 /* The boundaries change with a new release of the files, not with the
  * directory: a day of caching costs nothing, and the ETag revalidates. */
 static void basemap_cacheable(struct request *rq, struct reply *rp)
@@ -40,13 +27,7 @@ void api_basemap_tile(struct request *rq, struct reply *rp)
 {
     int z;
     long x, y;
-    if (!parse_tile(rq->path, &z, &x, &y)) {
-        reply_error(rp, 404, "not_found",
-                    "no such tile: z from 0 to %d, x and y from 0 to 2^z-1",
-                    MVT_MAX_ZOOM);
-        return;
-    }
-    if (reject_unknown_params(rq, rp))
+    if (!tiles_request(rq, rp, BASEMAP_PREFIX, &z, &x, &y))
         return;
     uint8_t *data = NULL;
     size_t len = 0;

@@ -80,6 +80,16 @@ int import(char **out, const char *db, const char *args)
     return run(out, "%s/amo-import --db '%s' %s", bin_dir(), db, args);
 }
 
+char *scratch_with_shipped_db(char *db, size_t dbsz)
+{
+    char *dir = scratch_new(), *out = NULL;
+    snprintf(db, dbsz, "%s/amo.db", dir);
+    if (import(&out, db, "data/listings/*.csv") != 0)
+        fail_msg("import of the shipped listings failed:\n%s", out);
+    free(out);
+    return dir;
+}
+
 long long db_int(const char *db, const char *sql)
 {
     sqlite3 *h = NULL;

@@ -27,6 +27,10 @@ const char *bin_dir(void);
 int run(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Run amo-import with 'args' on database 'db'; output into *out. */
 int import(char **out, const char *db, const char *args);
+/* A new scratch directory holding amo.db with the shipped listings
+ * (every CSV of data/listings) imported; the database's path goes into 'db'
+ * (PATH_MAX bytes). Fails the test when the import does. */
+char *scratch_with_shipped_db(char *db, size_t dbsz);
 /* First column of the first row of 'sql' on 'db' as integer / text
  * ("" for NULL or no row). */
 long long db_int(const char *db, const char *sql);

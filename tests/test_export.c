@@ -29,12 +29,7 @@ static struct env E;
 
 static int group_setup(void **state)
 {
-    char *out = NULL;
-    E.dir = scratch_new();
-    snprintf(E.db, sizeof E.db, "%s/amo.db", E.dir);
-    if (import(&out, E.db, "data/listings/*.csv") != 0)
-        fail_msg("import failed:\n%s", out);
-    free(out);
+    E.dir = scratch_with_shipped_db(E.db, sizeof E.db);
     *state = &E;
     return 0;
 }

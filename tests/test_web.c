@@ -20,12 +20,7 @@ static struct env E;
 
 static int group_setup(void **state)
 {
-    char *out = NULL;
-    E.dir = scratch_new();
-    snprintf(E.db, sizeof E.db, "%s/amo.db", E.dir);
-    if (import(&out, E.db, "data/listings/*.csv") != 0)
-        fail_msg("import failed:\n%s", out);
-    free(out);
+    E.dir = scratch_with_shipped_db(E.db, sizeof E.db);
     server_start(&E.srv, E.db, NULL);
     /* One Chromium run for every browser check (starting it costs
      * seconds); the screenshots go to $BUILD/screenshots. */

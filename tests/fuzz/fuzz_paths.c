@@ -24,11 +24,18 @@ static void check_parsers(const char *path)
     long long id;
     const char *code;
     http_handler h = http_route(path);
-    if (tiles_parse_path(path, &z, &x, &y)) {
+    if (tiles_parse_path("/tiles/", path, &z, &x, &y)) {
         if (!mvt_tile_valid(z, x, y))
             fuzz_fail("tile %d/%ld/%ld accepted outside the grid", z, x, y);
         if (h != api_tile)
             fuzz_fail("a tile path not routed to the tiles");
+    }
+    if (tiles_parse_path("/tiles/basemap/", path, &z, &x, &y)) {
+        if (!mvt_tile_valid(z, x, y))
+            fuzz_fail("basemap tile %d/%ld/%ld accepted outside the grid", z, x,
+                      y);
+        if (h != api_basemap_tile)
+            fuzz_fail("a basemap tile path not routed to the basemap");
     }
     if (listings_parse_path(path, &id) && (id <= 0 || h != api_listing))
         fuzz_fail("listing id %lld accepted", id);
