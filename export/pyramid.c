@@ -223,6 +223,29 @@ static int emit_tile(const struct source *src, struct work *w,
     return rc;
 }
 
+/* The progress line, every 'every' tiles and at a zoom's last. */
+static void progress(const struct pyramid_opts *o, int z, size_t done,
+                     size_t total, size_t every)
+{
+    if (o->progress && (done % every == 0 || done == total))
+        fprintf(stderr, "\rzoom %2d: %zu/%zu tiles", z, done, total);
+}
+
+/* End of a run: the progress line's newline, the message, the work's
+ * memory. */
+static void finish(const struct pyramid_opts *o, struct work *w, int rc,
+                   char *msg, size_t msgsz)
+{
+    if (o->progress)
+        fputc('\n', stderr);
+    if (rc < 0)
+        snprintf(msg, msgsz, "%s",
+                 rc == ERR_GUARD ? "interrupted" : err_str(rc));
+    deflateEnd(&w->zs);
+    free(w->scratch);
+    free(w->gz);
+}
+
 int pyramid_export(const struct source *src, const struct pyramid_opts *o,
                    struct sink *sink, struct pyramid_stats *st, char *msg,
                    size_t msgsz)
@@ -268,19 +291,11 @@ int pyramid_export(const struct source *src, const struct pyramid_opts *o,
             i = j;
             if (o->stop && *o->stop)
                 rc = ERR_GUARD;
-            if (o->progress && (++done % 256 == 0 || done == ntiles))
-                fprintf(stderr, "\rzoom %2d: %zu/%zu tiles", z, done, ntiles);
+            progress(o, z, ++done, ntiles, 256);
         }
         free(e);
     }
-    if (o->progress)
-        fputc('\n', stderr);
-    if (rc < 0)
-        snprintf(msg, msgsz, "%s",
-                 rc == ERR_GUARD ? "interrupted" : err_str(rc));
-    deflateEnd(&w.zs);
-    free(w.scratch);
-    free(w.gz);
+    finish(o, &w, rc, msg, msgsz);
     free(zi.v);
     cluster_free(ci);
     return rc;
@@ -344,17 +359,10 @@ int pyramid_export_basemap(const struct basemap *bm,
             free(raw);
             if (o->stop && *o->stop)
                 rc = ERR_GUARD;
-            if (o->progress && ((i + 1) % 64 == 0 || i + 1 == ne))
-                fprintf(stderr, "\rzoom %2d: %zu/%zu tiles", z, i + 1, ne);
+            progress(o, z, i + 1, ne, 64);
         }
         free(e);
     }
-    if (o->progress)
-        fputc('\n', stderr);
-    if (rc < 0)
-        snprintf(msg, msgsz, "%s",
-                 rc == ERR_GUARD ? "interrupted" : err_str(rc));
-    deflateEnd(&w.zs);
-    free(w.gz);
+    finish(o, &w, rc, msg, msgsz);
     return rc;
 }

@@ -407,6 +407,34 @@ static void pmtiles_leaf_directories(void **state)
     json_decref(j);
 }
 
+/* Every tile listed by 'find_cmd' (run in 'dir', paths "z/x/y.mvt") is
+ * served live under 'prefix' with the exported bytes. Returns how many. */
+static long live_equals_exported(const struct server_proc *srv,
+                                 const char *prefix, const char *dir,
+                                 const char *find_cmd)
+{
+    char *list = NULL;
+    long n = 0;
+    run(&list, "cd '%s' && %s", dir, find_cmd);
+    for (char *line = strtok(list, "\n"); line; line = strtok(NULL, "\n")) {
+        char path[300], file[4400];
+        snprintf(path, sizeof path, "%s%s", prefix, line);
+        snprintf(file, sizeof file, "%s/%s", dir, line);
+        struct http_answer a;
+        http_get(srv, path, &a);
+        size_t flen;
+        char *exported = slurp(file, &flen);
+        if (a.status != 200 || !exported || a.len != flen ||
+            memcmp(a.body, exported, flen) != 0)
+            fail_msg("%s: live tile differs from the exported one", path);
+        free(exported);
+        http_answer_free(&a);
+        n++;
+    }
+    free(list);
+    return n;
+}
+
 static void live_tiles_are_the_exported_tiles(void **state)
 {
     (void)state;
@@ -449,24 +477,8 @@ static void live_tiles_are_the_exported_tiles(void **state)
                 http_answer_free(&a);
             }
     }
-    char *list = NULL;
-    run(&list, "cd '%s' && find 1[1-4] -name '*.mvt'", dir);
-    for (char *line = strtok(list, "\n"); line; line = strtok(NULL, "\n")) {
-        char path[300], file[4400];
-        snprintf(path, sizeof path, "/tiles/%s", line);
-        snprintf(file, sizeof file, "%s/%s", dir, line);
-        struct http_answer a;
-        http_get(&srv, path, &a);
-        size_t flen;
-        char *exported = slurp(file, &flen);
-        if (a.status != 200 || a.len != flen ||
-            memcmp(a.body, exported, flen) != 0)
-            fail_msg("%s: live tile differs from the exported one", path);
-        same++;
-        free(exported);
-        http_answer_free(&a);
-    }
-    free(list);
+    same +=
+        live_equals_exported(&srv, "/tiles/", dir, "find 1[1-4] -name '*.mvt'");
     server_stop(&srv, NULL);
     assert_true(same > 300);
     assert_true(empty > 100);
@@ -492,26 +504,8 @@ static void basemap_export_matches_live_and_gdal(void **state)
     free(out);
     struct server_proc srv;
     server_start(&srv, E.db, NULL);
-    char *list = NULL;
-    run(&list, "cd '%s' && find . -name '*.mvt' | sed 's|^./||'", dir);
-    long n = 0;
-    for (char *line = strtok(list, "\n"); line; line = strtok(NULL, "\n")) {
-        char path[300], file[4400];
-        snprintf(path, sizeof path, "/tiles/basemap/%s", line);
-        snprintf(file, sizeof file, "%s/%s", dir, line);
-        struct http_answer a;
-        http_get(&srv, path, &a);
-        size_t flen;
-        char *exported = slurp(file, &flen);
-        if (a.status != 200 || a.len != flen ||
-            memcmp(a.body, exported, flen) != 0)
-            fail_msg("%s: live basemap tile differs from the exported one",
-                     path);
-        free(exported);
-        http_answer_free(&a);
-        n++;
-    }
-    free(list);
+    long n = live_equals_exported(&srv, "/tiles/basemap/", dir,
+                                  "find . -name '*.mvt' | sed 's|^./||'");
     server_stop(&srv, NULL);
     assert_true(n > 1000);
     /* Every municipality, by NIS code, in the MBTiles at zoom 12. */
