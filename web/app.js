@@ -579,7 +579,8 @@
     });
     var pick = function (e) {
       var id = e.features[0].properties.id || e.features[0].id;
-      getJSON('/api/listings/' + id).then(function (f) { if (f) select(id, f, true); });
+      /* a failed fetch (the page going away, the server gone) selects nothing */
+      getJSON('/api/listings/' + id).then(function (f) { if (f) select(id, f, true); }, function () {});
     };
     map.on('click', 'points', pick);
     map.on('click', 'results', pick);
