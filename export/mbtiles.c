@@ -71,33 +71,16 @@ static int mb_finish(struct sink *s, const struct sink_meta *meta, char *msg,
                      size_t msgsz)
 {
     struct mbtiles *m = (struct mbtiles *)s;
-    char v[4][128];
-    snprintf(v[0], sizeof v[0], "%.6f,%.6f,%.6f,%.6f", meta->bounds[0],
-             meta->bounds[1], meta->bounds[2], meta->bounds[3]);
-    snprintf(v[1], sizeof v[1], "%.6f,%.6f,%d", meta->center[0],
-             meta->center[1], (int)meta->center[2]);
-    snprintf(v[2], sizeof v[2], "%d", meta->minzoom);
-    snprintf(v[3], sizeof v[3], "%d", meta->maxzoom);
-    json_t *j = json_pack("{s:O}", "vector_layers", meta->vector_layers);
-    char *js = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    int rc = js ? 0 : ERR_NOMEM;
-    const char *pairs[][2] = {
-        {"name", meta->name},
-        {"format", "pbf"},
-        {"type", "overlay"},
-        {"version", "1"},
-        {"description", meta->description},
-        {"attribution", meta->attribution},
-        {"bounds", v[0]},
-        {"center", v[1]},
-        {"minzoom", v[2]},
-        {"maxzoom", v[3]},
-        {"json", js},
-    };
-    for (size_t i = 0; rc == 0 && i < sizeof pairs / sizeof pairs[0]; i++)
-        rc = put_meta(m->db, pairs[i][0], pairs[i][1]);
-    free(js);
+    json_t *pairs = sink_mbtiles_metadata(meta);
+    int rc = pairs ? 0 : ERR_NOMEM;
+    const char *key;
+    json_t *value;
+    json_object_foreach(pairs, key, value)
+    {
+        if (rc == 0)
+            rc = put_meta(m->db, key, json_string_value(value));
+    }
+    json_decref(pairs);
     if (rc == 0 && sqlite3_exec(m->db,
                                 "CREATE UNIQUE INDEX tile_index ON tiles"
                                 " (zoom_level, tile_column, tile_row);"

@@ -223,6 +223,17 @@ static int emit_tile(const struct source *src, struct work *w,
     return rc;
 }
 
+/* Start a run's work: the gzip stream every tile goes through. */
+static int work_init(struct work *w, char *msg, size_t msgsz)
+{
+    memset(w, 0, sizeof *w);
+    if (deflateInit2(&w->zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) ==
+        Z_OK)
+        return 0;
+    snprintf(msg, msgsz, "out of memory");
+    return ERR_NOMEM;
+}
+
 /* The progress line, every 'every' tiles and at a zoom's last. */
 static void progress(const struct pyramid_opts *o, int z, size_t done,
                      size_t total, size_t every)
@@ -255,11 +266,8 @@ int pyramid_export(const struct source *src, const struct pyramid_opts *o,
     struct work w = {0};
     int rc = 0;
     memset(st, 0, sizeof *st);
-    if (deflateInit2(&w.zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-        Z_OK) {
-        snprintf(msg, msgsz, "out of memory");
+    if (work_init(&w, msg, msgsz) < 0)
         return ERR_NOMEM;
-    }
     if (o->minzoom < o->cluster_maxzoom) {
         struct cluster_point *pts = malloc((src->n ? src->n : 1) * sizeof *pts);
         rc = pts ? 0 : ERR_NOMEM;
@@ -341,11 +349,8 @@ int pyramid_export_basemap(const struct basemap *bm,
     int rc = 0;
     memset(st, 0, sizeof *st);
     basemap_bounds(bm, b);
-    if (deflateInit2(&w.zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-        Z_OK) {
-        snprintf(msg, msgsz, "out of memory");
+    if (work_init(&w, msg, msgsz) < 0)
         return ERR_NOMEM;
-    }
     for (int z = o->minzoom; rc == 0 && z <= o->maxzoom; z++) {
         struct entry *e = NULL;
         size_t ne = 0;

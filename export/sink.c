@@ -31,3 +31,26 @@ json_t *sink_metadata_json(const struct sink_meta *m)
         m->center[0], m->center[1], (int)m->center[2], "attribution",
         m->attribution, "vector_layers", m->vector_layers);
 }
+
+json_t *sink_mbtiles_metadata(const struct sink_meta *m)
+{
+    char bounds[128], center[96], minz[8], maxz[8];
+    snprintf(bounds, sizeof bounds, "%.6f,%.6f,%.6f,%.6f", m->bounds[0],
+             m->bounds[1], m->bounds[2], m->bounds[3]);
+    snprintf(center, sizeof center, "%.6f,%.6f,%d", m->center[0], m->center[1],
+             (int)m->center[2]);
+    snprintf(minz, sizeof minz, "%d", m->minzoom);
+    snprintf(maxz, sizeof maxz, "%d", m->maxzoom);
+    json_t *layers = json_pack("{s:O}", "vector_layers", m->vector_layers);
+    char *js = layers ? json_dumps(layers, JSON_COMPACT) : NULL;
+    json_decref(layers);
+    json_t *meta =
+        js ? json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "name",
+                       m->name, "format", "pbf", "type", "overlay", "version",
+                       "1", "description", m->description, "attribution",
+                       m->attribution, "bounds", bounds, "center", center,
+                       "minzoom", minz, "maxzoom", maxz, "json", js)
+           : NULL;
+    free(js);
+    return meta;
+}

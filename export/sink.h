@@ -43,6 +43,13 @@ int sink_dir_open(const char *path, struct sink **out, char *msg, size_t msgsz);
  * reference. */
 json_t *sink_metadata_json(const struct sink_meta *m);
 
+/* The MBTiles 1.3 metadata as an object of strings (name, format, type,
+ * version, description, attribution, bounds, center, minzoom, maxzoom and
+ * json holding the vector_layers): the `metadata` table of an MBTiles
+ * file, and metadata.json beside a tile directory. New reference; NULL
+ * when memory is short. */
+json_t *sink_mbtiles_metadata(const struct sink_meta *m);
+
 /* Remove 'path' and everything under it (a temporary directory). Returns
  * 0 or ERR_IO. */
 int sink_remove_tree(const char *path);

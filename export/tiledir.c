@@ -83,32 +83,10 @@ static int dir_finish(struct sink *s, const struct sink_meta *m, char *msg,
 {
     struct tiledir *d = (struct tiledir *)s;
     json_t *tj = sink_metadata_json(m);
-    json_t *meta = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "name", m->name,
-                             "description", m->description, "attribution",
-                             m->attribution, "format", "pbf", "type", "overlay",
-                             "minzoom", "", "maxzoom", "");
-    char buf[128];
+    json_t *meta = sink_mbtiles_metadata(m);
     int rc = tj && meta ? 0 : ERR_NOMEM;
-    if (rc == 0) {
+    if (rc == 0)
         json_object_set_new(tj, "tiles", json_pack("[s]", "{z}/{x}/{y}.mvt"));
-        snprintf(buf, sizeof buf, "%d", m->minzoom);
-        json_object_set_new(meta, "minzoom", json_string(buf));
-        snprintf(buf, sizeof buf, "%d", m->maxzoom);
-        json_object_set_new(meta, "maxzoom", json_string(buf));
-        snprintf(buf, sizeof buf, "%.6f,%.6f,%.6f,%.6f", m->bounds[0],
-                 m->bounds[1], m->bounds[2], m->bounds[3]);
-        json_object_set_new(meta, "bounds", json_string(buf));
-        snprintf(buf, sizeof buf, "%.6f,%.6f,%d", m->center[0], m->center[1],
-                 (int)m->center[2]);
-        json_object_set_new(meta, "center", json_string(buf));
-        json_t *layers = json_pack("{s:O}", "vector_layers", m->vector_layers);
-        char *js = layers ? json_dumps(layers, JSON_COMPACT) : NULL;
-        json_decref(layers);
-        if (js)
-            json_object_set_new(meta, "json", json_string(js));
-        free(js);
-        rc = js ? 0 : ERR_NOMEM;
-    }
     if (rc == 0)
         rc = dump(d->path, "tiles.json", tj);
     if (rc == 0)
