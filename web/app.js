@@ -553,6 +553,14 @@
     map = new maplibregl.Map({ container: el, style: style, bounds: [[2.54, 49.49], [6.41, 51.51]], maxZoom: 18,
       attributionControl: { compact: true }, cooperativeGestures: false });
     map.getCanvas().setAttribute('aria-label', t('map'));
+    /* A tile request cut by the network or by the page going away is no
+     * script error (the list does not depend on it); anything else still
+     * reaches the console, as MapLibre does without a listener. */
+    map.on('error', function (e) {
+      var err = e && e.error;
+      if (err && (err.name === 'AbortError' || err.status === 0 || /Failed to fetch/.test(err.message))) return;
+      console.error(err || e);
+    });
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
     map.on('load', function () {
       map.addSource('results', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });

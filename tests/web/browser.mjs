@@ -53,11 +53,7 @@ async function newContext(opts = {}, intercept = true) {
     pg.on('console', (m) => {
       /* a 404 for /tiles/basemap.json (a server without the basemap) or a
        * request this script aborted is expected, not a script error */
-      /* MapLibre reports a tile or TileJSON request cut when the test
-       * closes a page as "AJAXError: Failed to fetch (0)": not a script
-       * error either (a server that stops answering fails the other
-       * checks). */
-      if (m.type() === 'error' && !/Failed to load resource|AJAXError: Failed to fetch \(0\)/.test(m.text())) scriptErrors.push(m.text());
+      if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) scriptErrors.push(m.text());
     });
   });
   ctx.on('request', (r) => {
