@@ -66,6 +66,7 @@ static void from_listing(const struct source_listing *l,
     f->name = l->name;
     f->category = l->category;
     f->commune = l->commune;
+    f->approx = l->approx;
 }
 
 /* The features of zoom z: the clusters of that zoom (a lone listing gets

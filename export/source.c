@@ -47,7 +47,8 @@ int source_load(sqlite3 *db, struct source **out, char *msg, size_t msgsz)
 {
     static const char cats_sql[] = "SELECT slug FROM categories ORDER BY slug";
     static const char sql[] =
-        "SELECT id, lat, lon, name, category, commune FROM listings"
+        "SELECT id, lat, lon, name, category, commune, position_source"
+        " FROM listings"
         " WHERE lat IS NOT NULL AND lon IS NOT NULL ORDER BY id";
     struct source *s = calloc(1, sizeof *s);
     struct arena_cursor cur = {0};
@@ -92,6 +93,8 @@ int source_load(sqlite3 *db, struct source **out, char *msg, size_t msgsz)
                           ? s->cats.slug[ci]
                           : keep(s, &cur, (const unsigned char *)cat, &rc);
         l->commune = keep(s, &cur, sqlite3_column_text(st, 5), &rc);
+        l->approx =
+            tileset_pos_approx((const char *)sqlite3_column_text(st, 6));
         if (l->lon < s->bounds[0])
             s->bounds[0] = l->lon;
         if (l->lat < s->bounds[1])

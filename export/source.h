@@ -17,6 +17,7 @@ struct source_listing {
     double lat, lon;
     const char *name, *category, *commune; /* commune may be NULL */
     uint8_t cat; /* index in the source's category numbering */
+    bool approx; /* at a postcode's or commune's centre (tileset.h) */
 };
 
 struct source {

@@ -10,11 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crs.h"
 #include "err.h"
 #include "geo.h"
 #include "geocode.h"
+#include "hours.h"
+#include "srcdate.h"
 #include "text.h"
 
 #define MAX_NAME_LEN 200
@@ -182,6 +185,11 @@ static const struct alias aliases[] = {
     {"lastverified", F_VERIFIED_AT},
     {"assureddate", F_VERIFIED_AT},
     {"dateverification", F_VERIFIED_AT},
+    {"sourcedate", F_SOURCE_DATE},
+    {"datesource", F_SOURCE_DATE},
+    {"datedelasource", F_SOURCE_DATE},
+    {"brondatum", F_SOURCE_DATE},
+    {"datumbron", F_SOURCE_DATE},
     {"lat", T_LAT},
     {"latitude", T_LAT},
     {"breedtegraad", T_LAT},
@@ -602,6 +610,35 @@ static void check_length(struct listing *l, struct problems *p)
     }
 }
 
+/* The source's own date: a day, month, year or range (srcdate.h), never
+ * after the day we read it, nor in the future. */
+static void check_source_date(struct listing *l, struct problems *p)
+{
+    char s[80];
+    struct srcdate d;
+    const char *v = l->str[F_SOURCE_DATE];
+    if (!v)
+        return;
+    if (!srcdate_parse(v, &d)) {
+        problem(p, "source_date",
+                "\"%s\" is not a date: YYYY, YYYY-MM, YYYY-MM-DD or a range "
+                "such as 2008/2017",
+                shown(v, s, sizeof s));
+        return;
+    }
+    long read = srcdate_day(l->str[F_VERIFIED_AT]);
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    long today = (tm.tm_year + 1900) * 10000L + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+    if (read && d.first > read)
+        problem(p, "source_date", "\"%s\" is later than verified_on %s",
+                shown(v, s, sizeof s), l->str[F_VERIFIED_AT]);
+    else if (d.first > today + 1) /* +1: a source dated in another zone */
+        problem(p, "source_date", "\"%s\" is in the future",
+                shown(v, s, sizeof s));
+}
+
 static void check_contact(struct listing *l, struct problems *p)
 {
     char s[80];
@@ -635,6 +672,15 @@ static void check_contact(struct listing *l, struct problems *p)
     if ((v = l->str[F_VERIFIED_AT]) && !date_valid(v))
         problem(p, "verified_at", "\"%s\" is not a date (YYYY-MM-DD)",
                 shown(v, s, sizeof s));
+    check_source_date(l, p);
+    if ((v = l->str[F_OPENING_HOURS])) {
+        struct hours h;
+        char why[200];
+        if (hours_parse(v, &h, why, sizeof why) < 0)
+            problem(p, "opening_hours", "%s (the subset the page reads: "
+                    "\"Mo-Fr 09:00-12:00,13:00-16:00; Sa 10:00-12:00; PH off\" "
+                    "or \"24/7\")", why);
+    }
 }
 
 static void check_lists(struct fields_ctx *ctx, struct listing *l,

@@ -25,22 +25,33 @@ enum {
     S_NSTMT
 };
 
-/* Parameters: ?1 id, ?2..?18 the text fields in enum listing_field order,
- * ?19 lat, ?20 lon, ?21 position_source, ?22 age_min, ?23 age_max,
- * ?24 source, ?25 now, ?26 fingerprint. */
+/* Parameters: ?1 id, ?2..?19 the text fields in enum listing_field order,
+ * then P_LAT (?20) and the others of the enum below. */
+enum {
+    P_LAT = F_NSTR + 2,
+    P_LON,
+    P_POS,
+    P_AGE_MIN,
+    P_AGE_MAX,
+    P_SOURCE,
+    P_NOW,
+    P_FINGERPRINT
+};
 static const char *const sql[S_NSTMT] = {
-    "SELECT id, fingerprint FROM listings WHERE source=?24 AND source_id=?2",
+    "SELECT id, fingerprint FROM listings WHERE source=?25 AND source_id=?2",
     "INSERT INTO listings(id, source_id, category, name, description, street,"
     " postcode, commune, nis, phone, email, website, languages, opening_hours,"
-    " themes, territory, source_url, verified_at, lat, lon, position_source,"
-    " age_min, age_max, source, first_seen, updated_at, fingerprint)"
+    " themes, territory, source_url, verified_at, source_date, lat, lon,"
+    " position_source, age_min, age_max, source, first_seen, updated_at,"
+    " fingerprint)"
     " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,"
-    "?19,?20,?21,?22,?23,?24,?25,?25,?26)",
+    "?19,?20,?21,?22,?23,?24,?25,?26,?26,?27)",
     "UPDATE listings SET category=?3, name=?4, description=?5, street=?6,"
     " postcode=?7, commune=?8, nis=?9, phone=?10, email=?11, website=?12,"
     " languages=?13, opening_hours=?14, themes=?15, territory=?16,"
-    " source_url=?17, verified_at=?18, lat=?19, lon=?20, position_source=?21,"
-    " age_min=?22, age_max=?23, updated_at=?25, fingerprint=?26 WHERE id=?1",
+    " source_url=?17, verified_at=?18, source_date=?19, lat=?20, lon=?21,"
+    " position_source=?22, age_min=?23, age_max=?24, updated_at=?26,"
+    " fingerprint=?27 WHERE id=?1",
     "DELETE FROM listings_fts WHERE rowid=?1",
     "DELETE FROM listing_territory WHERE listing_id=?1",
     "INSERT OR IGNORE INTO listing_territory(nis, listing_id) VALUES(?2, ?1)",
@@ -195,25 +206,25 @@ static void bind_listing(struct loader *ld, sqlite3_stmt *st, int64_t id,
         sqlite3_bind_int64(st, 1, id);
     for (int f = 0; f < F_NSTR && f + 2 <= n; f++)
         bind_text(st, f + 2, l->str[f]);
-    if (n < 19)
+    if (n < P_LAT)
         return;
     if (l->pos != POS_NONE) {
-        sqlite3_bind_double(st, 19, l->lat);
-        sqlite3_bind_double(st, 20, l->lon);
+        sqlite3_bind_double(st, P_LAT, l->lat);
+        sqlite3_bind_double(st, P_LON, l->lon);
     }
-    if (n < 21)
+    if (n < P_POS)
         return;
-    bind_text(st, 21, l->pos != POS_NONE ? listing_pos_name(l->pos) : NULL);
+    bind_text(st, P_POS, l->pos != POS_NONE ? listing_pos_name(l->pos) : NULL);
     if (l->age_min != AGE_UNKNOWN)
-        sqlite3_bind_int(st, 22, l->age_min);
+        sqlite3_bind_int(st, P_AGE_MIN, l->age_min);
     if (l->age_max != AGE_UNKNOWN)
-        sqlite3_bind_int(st, 23, l->age_max);
-    if (n >= 24)
-        bind_text(st, 24, source);
-    if (n >= 25)
-        bind_text(st, 25, ld->now);
-    if (n >= 26)
-        sqlite3_bind_int64(st, 26, fp);
+        sqlite3_bind_int(st, P_AGE_MAX, l->age_max);
+    if (n >= P_SOURCE)
+        bind_text(st, P_SOURCE, source);
+    if (n >= P_NOW)
+        bind_text(st, P_NOW, ld->now);
+    if (n >= P_FINGERPRINT)
+        sqlite3_bind_int64(st, P_FINGERPRINT, fp);
 }
 
 static int step_done(sqlite3_stmt *st)

@@ -3,9 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crs.h"
 #include "import.h"
+#include "report.h"
+#include "srcdate.h"
 
 #ifndef AMO_DATA_DIR
 #define AMO_DATA_DIR "data"
@@ -21,10 +24,15 @@ static void usage(FILE *to)
         "                  [--timeout SECONDS] [--max-size BYTES] [--quiet]\n"
         "                  [--add-category SLUG=LABEL]\n"
         "                  INPUT...\n"
+        "       amo-import [--db FILE] --report[=table|csv|coverage]\n"
+        "                  [--today YYYY-MM-DD]\n"
         "INPUT is a file, '-' for standard input, or an http://, https:// or\n"
         "file:// URL. Exit codes: 0 imported, 1 invalid records (nothing\n"
         "written), 2 usage, 3 unreadable input, 4 database error, 5 prune\n"
-        "refused.\n",
+        "refused.\n"
+        "--report lists, per category, the listings that lack a phone, an\n"
+        "e-mail, a street or a precise position, or whose source is over\n"
+        "three years old (coverage: the table of data/README.md).\n",
         to);
 }
 
@@ -46,6 +54,8 @@ int main(int argc, char **argv)
         {"timeout", required_argument, NULL, 't'},
         {"max-size", required_argument, NULL, 'm'},
         {"quiet", no_argument, NULL, 'q'},
+        {"report", optional_argument, NULL, 'R'},
+        {"today", required_argument, NULL, 'Y'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     struct import_opts o = {.db_path = "var/amo.db",
@@ -53,7 +63,8 @@ int main(int argc, char **argv)
                             .format = FMT_AUTO,
                             .timeout_s = 120,
                             .max_bytes = 256LL * 1024 * 1024};
-    int c, fmt;
+    int c, fmt, report = -1;
+    long today = 0;
     char *end;
     while ((c = getopt_long(argc, argv, "d:s:c:A:f:r:npFkg:D:t:m:qh", longopts,
                             NULL)) != -1) {
@@ -100,6 +111,21 @@ int main(int argc, char **argv)
             }
             break;
         case 'q': o.quiet = true; break;
+        case 'Y':
+            /* The day sources' ages are measured from (default: today),
+             * so a table written on that day can be checked later. */
+            if (!(today = srcdate_day(optarg))) {
+                fprintf(stderr, "amo-import: --today: YYYY-MM-DD\n");
+                return EXIT_USAGE;
+            }
+            break;
+        case 'R':
+            if ((report = report_format_parse(optarg ? optarg : "table")) < 0) {
+                fprintf(stderr, "amo-import: --report: table, csv or "
+                                "coverage\n");
+                return EXIT_USAGE;
+            }
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return EXIT_USAGE;
         }
@@ -107,6 +133,25 @@ int main(int argc, char **argv)
     if (o.force && !o.prune) {
         fprintf(stderr, "amo-import: --force only goes with --prune\n");
         return EXIT_USAGE;
+    }
+    if (report >= 0) {
+        if (optind != argc) {
+            fprintf(stderr, "amo-import: --report takes no INPUT\n");
+            return EXIT_USAGE;
+        }
+        char msg[1024];
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        if (!today)
+            today = (tm.tm_year + 1900) * 10000L + (tm.tm_mon + 1) * 100 +
+                    tm.tm_mday;
+        if (report_write(o.db_path, (enum report_format)report, today, stdout,
+                         msg, sizeof msg) < 0) {
+            fprintf(stderr, "amo-import: %s\n", msg);
+            return EXIT_DATABASE;
+        }
+        return 0;
     }
     if (optind >= argc) {
         usage(stderr);

@@ -91,6 +91,11 @@ static const char *const migrations[DB_SCHEMA_VERSION] = {
 
     /* 4 -> 5: a search for a category alone ("cpas") lists it by name. */
     "CREATE INDEX listings_category_name ON listings(category, name);",
+
+    /* 5 -> 6: the date of the source itself (a day, month, year or range),
+     * apart from verified_at (when we read it): an old brochure's phone
+     * may have changed, and the page says so. */
+    "ALTER TABLE listings ADD COLUMN source_date TEXT;",
 };
 
 int db_exec(sqlite3 *db, const char *sql, char *msg, size_t msgsz)

@@ -58,6 +58,7 @@ json_t *feature_properties(sqlite3_stmt *row, int f)
     set_list(p, "territory", row, f + 19);
     set_text(p, "source", row, f + 20);
     set_text(p, "source_url", row, f + 21);
+    set_text(p, "source_date", row, f + 25);
     set_text(p, "source_id", row, f + 22);
     set_text(p, "verified_at", row, f + 23);
     set_text(p, "updated_at", row, f + 24);
@@ -160,6 +161,7 @@ void feature_write(struct jw *w, sqlite3_stmt *row, int f, const char *extra)
     write_list(w, "territory", row, f + 19);
     write_text(w, "source", row, f + 20);
     write_text(w, "source_url", row, f + 21);
+    write_text(w, "source_date", row, f + 25);
     write_text(w, "source_id", row, f + 22);
     write_text(w, "verified_at", row, f + 23);
     write_text(w, "updated_at", row, f + 24);

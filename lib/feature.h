@@ -14,8 +14,8 @@
     " l.commune, l.nis, l.lat, l.lon, l.position_source, l.phone, l.email,"    \
     " l.website, l.age_min, l.age_max, l.languages, l.opening_hours,"          \
     " l.themes, l.territory, l.source, l.source_url, l.source_id,"             \
-    " l.verified_at, l.updated_at"
-#define FEATURE_NCOLUMNS 25
+    " l.verified_at, l.updated_at, l.source_date"
+#define FEATURE_NCOLUMNS 26
 
 /* A GeoJSON Feature (RFC 7946: [lon, lat]) from a row selecting
  * FEATURE_COLUMNS starting at column 'first'. New reference. */

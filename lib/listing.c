@@ -11,7 +11,7 @@ static const char *const field_names[F_NSTR] = {
     "source_id",  "category",   "name",          "description", "street",
     "postcode",   "commune",    "nis",           "phone",       "email",
     "website",    "languages",  "opening_hours", "themes",      "territory",
-    "source_url", "verified_at"};
+    "source_url", "verified_at", "source_date"};
 
 static const char *const pos_names[] = {"",        "source",   "converted",
                                         "address", "postcode", "commune"};

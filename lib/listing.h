@@ -27,6 +27,7 @@ enum listing_field {
     F_TERRITORY,
     F_SOURCE_URL,
     F_VERIFIED_AT,
+    F_SOURCE_DATE, /* the source's own date (srcdate.h) */
     F_NSTR
 };
 

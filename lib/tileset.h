@@ -9,6 +9,7 @@
 #ifndef AMO_TILESET_H
 #define AMO_TILESET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,7 @@ struct tileset_feature {
     uint32_t count;
     const uint32_t *cats; /* count > 1: listings per category index */
     const char *name, *category, *commune; /* count 1; commune may be NULL */
+    bool approx; /* count 1: placed at a postcode's or commune's centre */
 };
 
 /* Category slugs by cluster index: every program numbers categories the
@@ -58,11 +60,17 @@ void tileset_from_cluster(const struct cluster_item *it,
                           struct tileset_feature *f);
 
 /* Encode the features of f[0..n) that lie in tile z/x/y or its buffer,
- * sorted by id (f is reordered). *out is NULL and *len 0 when none does.
+ * sorted by id (f is reordered). Listings that share one position (a
+ * postcode's centre holds several) are drawn on a small ring around it,
+ * so that none hides the others (their lat/lon in f are moved). *out is NULL and *len 0 when none does.
  * Returns 0 or ERR_NOMEM. */
 int tileset_encode(struct tileset_feature *f, size_t n,
                    const struct tileset_cats *cats, int z, long x, long y,
                    uint8_t **out, size_t *len);
+
+/* True when 'position_source' (as stored) is a centroid, not a place
+ * the source gave: the map draws such a point as approximate. */
+bool tileset_pos_approx(const char *position_source);
 
 /* The "vector_layers" array describing the layer's fields, for TileJSON
  * and MBTiles metadata. New reference. */

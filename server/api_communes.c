@@ -13,7 +13,11 @@
 #include "params.h"
 #include "parse.h"
 #include "routes.h"
+#include "spatial.h"
 #include "store.h"
+
+/* How many of the nearest an answer names when none serves the commune. */
+#define NEAREST_FALLBACK 3
 
 /* Listings of 'category' serving 'nis': by territory, and for AMO and
  * planning also those located in the commune without a known territory. */
@@ -46,32 +50,45 @@ static json_t *serving(struct request *rq, const char *category,
     return out;
 }
 
-/* The listing of 'category' nearest to lat/lon, with its distance_m and
- * basis "nearest"; NULL when the category has none with a position. */
+/* The 'k' listings of 'category' nearest to lat/lon (the k-d tree of
+ * spatial.c, the measure /api/nearest and the page use), each with its
+ * distance_m and basis "nearest". An empty array when there are none. */
 static json_t *nearest_of(struct request *rq, const char *category, double lat,
-                          double lon)
+                          double lon, long k)
 {
     static const char sql[] =
-        "SELECT " FEATURE_COLUMNS ", geo_distance(l.lat, l.lon, ?2, ?3) AS d"
-        " FROM listings l WHERE l.category = ?1 AND l.lat IS NOT NULL"
-        " ORDER BY d, l.id LIMIT 1";
+        "SELECT " FEATURE_COLUMNS " FROM listings l WHERE l.id = ?1";
+    struct spatial_hit hits[NEAREST_FALLBACK];
+    char cats[48];
+    json_t *out = json_array();
+    snprintf(cats, sizeof cats, ",%s,", category);
+    struct spatial *sp = spatial_acquire(rq->store);
+    if (!sp)
+        return out;
+    struct spatial_query q = {.lat = lat,
+                              .lon = lon,
+                              .max_m = 1e7,
+                              .limit = k,
+                              .categories = cats,
+                              .age = -1};
+    long n = spatial_nearest(sp, &q, hits);
+    spatial_release(sp);
     sqlite3_stmt *st = store_prepare(rq->store, sql);
-    if (!st)
-        return NULL;
-    sqlite3_bind_text(st, 1, category, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 2, lat);
-    sqlite3_bind_double(st, 3, lon);
-    json_t *f = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        f = feature_json(st, 0);
+    for (long i = 0; st && i < n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, hits[i].id);
+        if (sqlite3_step(st) != SQLITE_ROW)
+            continue;
+        json_t *f = feature_json(st, 0);
         json_t *pr = json_object_get(f, "properties");
         json_object_set_new(pr, "basis", json_string("nearest"));
         json_object_set_new(pr, "distance_m",
-                            json_integer((json_int_t)llround(
-                                sqlite3_column_double(st, FEATURE_NCOLUMNS))));
+                            json_integer((json_int_t)llround(hits[i].d)));
+        json_array_append_new(out, f);
     }
-    sqlite3_reset(st);
-    return f;
+    if (st)
+        sqlite3_reset(st);
+    return out;
 }
 
 int communes_parse_path(const char *path, const char **code)
@@ -186,27 +203,51 @@ void api_communes(struct request *rq, struct reply *rp)
         json_array_append_new(notices, json_string(msg));
     }
     json_t *sdj = serving(rq, "sdj", c->nis, false);
-    /* Which branch serves a commune is known only where a source says so;
-     * elsewhere the visitor still gets the nearest branch, named as such
-     * (not as the competent one). */
+    json_t *amo = serving(rq, "amo", c->nis, true);
+    json_t *planning = serving(rq, "planning", c->nis, true);
+    /* Who serves a commune is known only where a source says so (or a
+     * service sits in it); elsewhere the visitor still gets the nearest,
+     * named as such, not as the competent ones: a young person always
+     * leaves with somewhere to go. */
     json_t *sdj_nearest = NULL;
     if (json_array_size(sdj) == 0) {
         json_array_append_new(
             notices, json_string("Aucune antenne du Service Droit des Jeunes "
                                  "n'est encore liée à cette commune dans "
                                  "l'annuaire ; la plus proche est indiquée."));
-        sdj_nearest = nearest_of(rq, "sdj", center[1], center[0]);
+        json_t *one = nearest_of(rq, "sdj", center[1], center[0], 1);
+        sdj_nearest = json_incref(json_array_get(one, 0));
+        json_decref(one);
     }
-    json_t *j =
-        json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:s?,s:[f,f]},s:o,s:o,s:o,s:o,s:o,"
-                  "s:o}",
-                  "commune", "nis", c->nis, "name_fr", c->name_fr, "name_nl",
-                  c->name_nl, "arrondissement_nis", c->arr_nis, "region_nis",
-                  c->reg_nis, "postcode", postcode, "center", center[0],
-                  center[1], "cpas", the_cpas ? the_cpas : json_null(), "amo",
-                  serving(rq, "amo", c->nis, true), "sdj", sdj, "sdj_nearest",
-                  sdj_nearest ? sdj_nearest : json_null(), "planning",
-                  serving(rq, "planning", c->nis, true), "notices", notices);
+    json_t *amo_nearest = json_array(), *planning_nearest = json_array();
+    if (json_array_size(amo) == 0) {
+        json_array_append_new(
+            notices, json_string("Aucune AMO de l'annuaire ne couvre cette "
+                                 "commune ni ne s'y trouve ; les plus proches "
+                                 "sont indiquées."));
+        json_decref(amo_nearest);
+        amo_nearest = nearest_of(rq, "amo", center[1], center[0],
+                                 NEAREST_FALLBACK);
+    }
+    if (json_array_size(planning) == 0) {
+        json_array_append_new(
+            notices, json_string("Aucun centre de planning familial de "
+                                 "l'annuaire ne se trouve dans cette commune ; "
+                                 "les plus proches sont indiqués."));
+        json_decref(planning_nearest);
+        planning_nearest = nearest_of(rq, "planning", center[1], center[0],
+                                      NEAREST_FALLBACK);
+    }
+    json_t *j = json_pack(
+        "{s:{s:s,s:s,s:s,s:s,s:s,s:s?,s:[f,f]},s:o,s:o,s:o,s:o,s:o,s:o,s:o,"
+        "s:o}",
+        "commune", "nis", c->nis, "name_fr", c->name_fr, "name_nl", c->name_nl,
+        "arrondissement_nis", c->arr_nis, "region_nis", c->reg_nis, "postcode",
+        postcode, "center", center[0], center[1], "cpas",
+        the_cpas ? the_cpas : json_null(), "amo", amo, "amo_nearest",
+        amo_nearest, "sdj", sdj, "sdj_nearest",
+        sdj_nearest ? sdj_nearest : json_null(), "planning", planning,
+        "planning_nearest", planning_nearest, "notices", notices);
     reply_json_text(rp, json_dumps(j, JSON_COMPACT), "application/json");
     json_decref(j);
     reply_cacheable(rq, rp, 300);

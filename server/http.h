@@ -34,6 +34,7 @@ struct server_ctx {
     const struct gazetteer *gaz;
     int cluster_maxzoom;           /* tiles below this zoom are clustered */
     const struct basemap *basemap; /* the boundaries tileset */
+    const char *report_email;      /* where visitors report errors, or NULL */
 };
 
 struct request {

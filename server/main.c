@@ -26,7 +26,7 @@ static void usage(FILE *to)
     fputs("usage: amo-server [--db FILE] [--listen ADDR:PORT] [--web DIR]\n"
           "                  [--threads N] [--data DIR] [--max-connections N]\n"
           "                  [--per-ip N] [--timeout SECONDS]\n"
-          "                  [--cluster-maxzoom Z]\n"
+          "                  [--cluster-maxzoom Z] [--report-email ADDR]\n"
           "Serves the directory read-only; SIGTERM finishes the requests in\n"
           "flight and exits 0. No request is logged.\n",
           to);
@@ -51,9 +51,11 @@ int main(int argc, char **argv)
         {"web", 1, NULL, 'w'},    {"threads", 1, NULL, 't'},
         {"data", 1, NULL, 'D'},   {"max-connections", 1, NULL, 'c'},
         {"per-ip", 1, NULL, 'p'}, {"timeout", 1, NULL, 'T'},
+        {"report-email", 1, NULL, 'r'},
         {"help", 0, NULL, 'h'},   {NULL, 0, NULL, 0}};
     const char *db = "var/amo.db", *listen = "127.0.0.1:8080";
     const char *web = AMO_WEB_DIR, *data = AMO_DATA_DIR "/gazetteer";
+    const char *report_email = NULL;
     int cluster_maxzoom = 13;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     /* One worker per core: more only adds context switches (measured with
@@ -67,7 +69,7 @@ int main(int argc, char **argv)
                               .idle_timeout_s = 15,
                               .memory_per_connection = 32 * 1024};
     int c;
-    while ((c = getopt_long(argc, argv, "d:l:w:t:D:c:p:T:z:h", opts, NULL)) !=
+    while ((c = getopt_long(argc, argv, "d:l:w:t:D:c:p:T:z:r:h", opts, NULL)) !=
            -1) {
         switch (c) {
         case 'd': db = optarg; break;
@@ -90,6 +92,16 @@ int main(int argc, char **argv)
             break;
         case 'z':
             cluster_maxzoom = (int)number("--cluster-maxzoom", optarg, 0, 22);
+            break;
+        case 'r':
+            /* Written into mailto: links: a plain address only. */
+            if (strlen(optarg) > 200 || !strchr(optarg, '@') ||
+                strpbrk(optarg, " \"<>?&#%/\\:;,") ) {
+                fprintf(stderr, "amo-server: --report-email: \"%s\" is not "
+                                "an e-mail address\n", optarg);
+                return 2;
+            }
+            report_email = optarg;
             break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
@@ -123,7 +135,8 @@ int main(int argc, char **argv)
                              .web_dir = realpath(web, webreal) ? webreal : NULL,
                              .gaz = gaz,
                              .cluster_maxzoom = cluster_maxzoom,
-                             .basemap = basemap};
+                             .basemap = basemap,
+                             .report_email = report_email};
     /* Block the signals before the server's threads start, so that only
      * sigwait() below receives them. */
     sigset_t set;

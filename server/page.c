@@ -15,9 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "gazetteer.h"
 #include "routes.h"
+#include "srcdate.h"
+#include "tileset.h"
 #include "store.h"
 #include "text.h"
 
@@ -160,18 +163,103 @@ static void hours_text(struct buf *b, const char *oh)
                 p += 2;
                 done = true;
             }
-        if (!done) {
+        if (!done && strncmp(p, "off", 3) == 0) {
+            buf_puts(b, "fermé");
+            p += 3;
+        } else if (!done) {
             char one[2] = {*p++, 0};
             html_text(b, one);
         }
     }
 }
 
+/* How far a listing is: "à 1,2 km", or "≈ 2 km" (whole kilometres, at
+ * least 1) when it sits at a postcode's or commune's centre, whose
+ * distance is no better than the size of that area. */
+static void distance_text(struct buf *b, long long m, bool approx)
+{
+    if (approx) {
+        long km = (long)((m + 500) / 1000);
+        buf_printf(b, "≈ %ld km", km < 1 ? 1 : km);
+        return;
+    }
+    long dm = (long)((m + 50) / 100); /* French decimal comma: "à 1,2 km" */
+    buf_printf(b, "à %ld,%ld km", dm / 10, dm % 10);
+}
+
+static bool approx_of(json_t *pr)
+{
+    return tileset_pos_approx(str(pr, "position_source"));
+}
+
+/* Where an approximate position lies: "centre de 4000 Liège". */
+static void approx_text(struct buf *b, json_t *pr)
+{
+    const char *ps = str(pr, "position_source");
+    buf_puts(b, "<p class=\"approx\">Position approximative (");
+    if (ps && strcmp(ps, "commune") == 0) {
+        buf_puts(b, "dans la commune de ");
+        html_text(b, str(pr, "commune"));
+    } else {
+        buf_puts(b, "centre de ");
+        if (str(pr, "postcode")) {
+            html_text(b, str(pr, "postcode"));
+            buf_putc(b, ' ');
+        }
+        html_text(b, str(pr, "commune"));
+    }
+    buf_puts(b, ")</p>");
+}
+
+/* Today as yyyymmdd (UTC: a day's error does not matter for a source
+ * three years old). */
+static long today(void)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    return (tm.tm_year + 1900) * 10000L + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+/* A source older than three years: its contact facts may have changed,
+ * and the card says so in plain words. */
+#define OLD_SOURCE_YEARS 3
+static void old_source_text(struct buf *b, json_t *pr)
+{
+    struct srcdate d;
+    const char *sd = str(pr, "source_date");
+    if (!sd || !srcdate_parse(sd, &d) ||
+        !srcdate_older_than(&d, today(), OLD_SOURCE_YEARS))
+        return;
+    bool range = d.first / 10000 != d.last / 10000;
+    buf_printf(b, "<p class=\"old\">Coordonnées de %d%s : %s avant d'y "
+                  "aller.</p>",
+               srcdate_year(&d), range ? " environ" : "",
+               str(pr, "phone") ? "appelle" : "vérifie");
+}
+
+/* "Signaler une erreur": a mailto: link to the operator's address, so
+ * the page itself sends nothing. */
+static void report_link(struct buf *b, const char *to, json_t *pr,
+                        long long id)
+{
+    if (!to)
+        return;
+    buf_printf(b, "<p class=\"report\"><a href=\"mailto:%s?subject=", to);
+    struct buf subj;
+    buf_init(&subj, 1024);
+    buf_printf(&subj, "Erreur dans l'annuaire : %s (%lld)",
+               str(pr, "name") ? str(pr, "name") : "", id);
+    url_value(b, buf_str(&subj));
+    buf_free(&subj);
+    buf_puts(b, "\">Signaler une erreur</a></p>");
+}
+
 /* One listing as a card; 'state' is the link prefix that keeps the
  * search ("?q=...&" on the page, "/?" in the widget, which opens the
  * full page in a new tab). */
 static void card(struct buf *b, json_t *f, const struct buf *state,
-                 bool selected, bool embed)
+                 bool selected, bool embed, const char *report_to)
 {
     json_t *pr = json_object_get(f, "properties");
     json_int_t id = json_integer_value(json_object_get(pr, "id"));
@@ -196,10 +284,10 @@ static void card(struct buf *b, json_t *f, const struct buf *state,
     html_text(b, category_label(cat));
     buf_puts(b, "</span>");
     json_t *d = json_object_get(pr, "distance_m");
-    if (json_is_integer(d)) { /* French decimal comma: "à 1,2 km" */
-        long dm = (long)((json_integer_value(d) + 50) / 100);
-        buf_printf(b, " <span class=\"dist\">à %ld,%ld km</span>", dm / 10,
-                   dm % 10);
+    if (json_is_integer(d)) {
+        buf_puts(b, " <span class=\"dist\">");
+        distance_text(b, json_integer_value(d), approx_of(pr));
+        buf_puts(b, "</span>");
     }
     buf_puts(b, "</p><p class=\"addr\">");
     if (str(pr, "street")) {
@@ -212,6 +300,9 @@ static void card(struct buf *b, json_t *f, const struct buf *state,
     }
     html_text(b, str(pr, "commune"));
     buf_puts(b, "</p>");
+    if (approx_of(pr))
+        approx_text(b, pr);
+    old_source_text(b, pr);
     if (str(pr, "description")) {
         buf_puts(b, "<p class=\"desc\">");
         html_text(b, str(pr, "description"));
@@ -254,6 +345,7 @@ static void card(struct buf *b, json_t *f, const struct buf *state,
         hours_text(b, str(pr, "opening_hours"));
         buf_puts(b, "</span></p>");
     }
+    report_link(b, report_to, pr, (long long)id);
     buf_puts(b, "</article></li>\n");
 }
 
@@ -315,48 +407,58 @@ static bool locate(const struct gazetteer *gaz, const char *where, double *lat,
     return *c != NULL;
 }
 
-/* 'fs' serve the commune; when there are none, 'nearest' (may be NULL)
- * is named as the nearest, not as the competent one. */
+/* 'fs' serve the commune; when there are none, 'nearest' (an array of
+ * features with distance_m, or NULL) are named as the nearest, not as
+ * the competent ones. */
 static void competence_item(struct buf *b, const char *label, json_t *fs,
                             json_t *nearest)
 {
     buf_printf(b, "<dt>%s</dt><dd>", label);
     size_t n = json_is_array(fs) ? json_array_size(fs) : 0;
-    if (n == 0 && json_is_object(nearest)) {
-        json_t *pr = json_object_get(nearest, "properties");
+    size_t nn = n == 0 && json_is_array(nearest) ? json_array_size(nearest) : 0;
+    if (nn)
+        buf_puts(b, nn > 1 ? "les plus proches : " : "le plus proche : ");
+    for (size_t i = 0; i < (n ? n : nn); i++) {
+        json_t *pr = json_object_get(json_array_get(n ? fs : nearest, i),
+                                     "properties");
         long long id = (long long)json_integer_value(json_object_get(pr, "id"));
-        double km =
-            (double)json_integer_value(json_object_get(pr, "distance_m")) /
-            1000;
-        buf_printf(b, "le plus proche : <a href=\"#l-%lld\" data-id=\"%lld\">",
+        buf_printf(b, "%s<a href=\"#l-%lld\" data-id=\"%lld\">", i ? ", " : "",
                    id, id);
         html_text(b, str(pr, "name"));
-        char dist[32];
-        snprintf(dist, sizeof dist, "%.1f", km);
-        for (char *d = dist; *d; d++)
-            if (*d == '.')
-                *d = ','; /* French decimal comma */
-        buf_printf(b, "</a> (%s km)</dd>", dist);
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        json_t *pr = json_object_get(json_array_get(fs, i), "properties");
-        buf_printf(b, "%s<a href=\"#l-%lld\" data-id=\"%lld\">", i ? ", " : "",
-                   (long long)json_integer_value(json_object_get(pr, "id")),
-                   (long long)json_integer_value(json_object_get(pr, "id")));
-        html_text(b, str(pr, "name"));
         buf_puts(b, "</a>");
+        json_t *d = json_object_get(pr, "distance_m");
+        if (!n && json_is_integer(d)) {
+            buf_puts(b, " (");
+            distance_text(b, json_integer_value(d), approx_of(pr));
+            buf_puts(b, ")");
+        }
     }
-    buf_puts(b, n ? "</dd>" : "pas encore dans l'annuaire</dd>");
+    buf_puts(b, n || nn ? "</dd>" : "pas encore dans l'annuaire</dd>");
 }
 
-/* Which CPAS, AMO and SDJ serve the municipality (/api/communes). */
-static void competence(struct request *rq, struct buf *b,
-                       const struct gaz_commune *c)
+/* The nearest features of a commune answer under 'key', as an array
+ * (sdj_nearest is one feature or null). New reference. */
+static json_t *nearest_array(json_t *j, const char *key)
 {
-    char path[64];
-    snprintf(path, sizeof path, "/api/communes/%s", c->nis);
-    json_t *j = call_api(rq, api_communes, path, NULL);
+    json_t *v = json_object_get(j, key);
+    if (json_is_array(v))
+        return json_incref(v);
+    json_t *a = json_array();
+    if (json_is_object(v))
+        json_array_append(a, v);
+    return a;
+}
+
+/* Which CPAS, AMO, SDJ and planning centres serve the municipality
+ * (/api/communes), measured from the same point as the list below. */
+static void competence(struct request *rq, struct buf *b,
+                       const struct gaz_commune *c, double lat, double lon)
+{
+    char slat[32], slon[32];
+    snprintf(slat, sizeof slat, "%.6f", lat);
+    snprintf(slon, sizeof slon, "%.6f", lon);
+    const char *kv[] = {"lat", slat, "lon", slon, NULL};
+    json_t *j = call_api(rq, api_communes, "/api/communes", kv);
     if (!j)
         return;
     buf_puts(b, "<h2 id=\"competence-title\">Pour la commune de ");
@@ -365,11 +467,17 @@ static void competence(struct request *rq, struct buf *b,
     json_t *cpas = json_array();
     if (json_is_object(json_object_get(j, "cpas")))
         json_array_append(cpas, json_object_get(j, "cpas"));
+    json_t *amo_n = nearest_array(j, "amo_nearest"),
+           *sdj_n = nearest_array(j, "sdj_nearest"),
+           *pl_n = nearest_array(j, "planning_nearest");
     competence_item(b, "CPAS compétent", cpas, NULL);
-    competence_item(b, "AMO", json_object_get(j, "amo"), NULL);
+    competence_item(b, "AMO", json_object_get(j, "amo"), amo_n);
     competence_item(b, "Service Droit des Jeunes", json_object_get(j, "sdj"),
-                    json_object_get(j, "sdj_nearest"));
+                    sdj_n);
+    competence_item(b, "Planning familial", json_object_get(j, "planning"),
+                    pl_n);
     buf_puts(b, "</dl>");
+    json_decref(amo_n), json_decref(sdj_n), json_decref(pl_n);
     json_decref(cpas);
     json_decref(j);
 }
@@ -415,7 +523,7 @@ static json_t *results(struct request *rq, const struct page_query *pq,
         snprintf(slat, sizeof slat, "%.6f", lat);
         snprintf(slon, sizeof slon, "%.6f", lon);
         if (!pq->embed)
-            competence(rq, comp, c);
+            competence(rq, comp, c, lat, lon);
     } else if (where && *where) {
         buf_puts(heading, "Code postal ou commune inconnu : « ");
         html_text(heading, where);
@@ -486,7 +594,7 @@ static void render_list(struct request *rq, const struct page_query *pq,
         snprintf(path, sizeof path, "/api/listings/%lld", (long long)sel);
         json_t *f = call_api(rq, api_listing, path, NULL);
         if (f)
-            card(list, f, &state, true, pq->embed);
+            card(list, f, &state, true, pq->embed, rq->ctx->report_email);
         json_decref(f);
     }
     json_t *fs = json_object_get(j, "features");
@@ -497,7 +605,7 @@ static void render_list(struct request *rq, const struct page_query *pq,
             json_object_get(json_object_get(f, "properties"), "id"));
         if (id == sel || !age_fits(f, age))
             continue;
-        card(list, f, &state, false, pq->embed);
+        card(list, f, &state, false, pq->embed, rq->ctx->report_email);
         shown++;
     }
     if (shown == 0 && sel <= 0)
@@ -636,6 +744,7 @@ static void page(struct request *rq, struct reply *rp, bool embed)
         {"competence", buf_str(&comp)},
         {"status", buf_str(&status)},
         {"list", buf_str(&list)},
+        {"report_email", rq->ctx->report_email ? rq->ctx->report_email : ""},
     };
     fill(&out, tpl, vars, sizeof vars / sizeof *vars);
     free(tpl);

@@ -113,6 +113,8 @@ static void from_row(struct cand *a, struct tileset_feature *f,
     f->name = copy_text(a, st, 3);
     f->category = copy_text(a, st, 4);
     f->commune = copy_text(a, st, 5);
+    f->approx =
+        tileset_pos_approx((const char *)sqlite3_column_text(st, 6));
 }
 
 /* Below the cluster zoom: the clusters and single listings of that zoom
@@ -121,7 +123,8 @@ static int clustered(struct request *rq, struct spatial *sp, struct cand *a,
                      int z, long x, long y)
 {
     static const char sql[] =
-        "SELECT l.id, l.lat, l.lon, l.name, l.category, l.commune"
+        "SELECT l.id, l.lat, l.lon, l.name, l.category, l.commune,"
+        " l.position_source"
         " FROM listings l WHERE l.id = ?1";
     const struct cluster_index *ci =
         spatial_clusters(sp, rq->ctx->cluster_maxzoom);
@@ -151,7 +154,8 @@ static int clustered(struct request *rq, struct spatial *sp, struct cand *a,
 static int points(struct request *rq, struct cand *a, int z, long x, long y)
 {
     static const char sql[] =
-        "SELECT l.id, l.lat, l.lon, l.name, l.category, l.commune"
+        "SELECT l.id, l.lat, l.lon, l.name, l.category, l.commune,"
+        " l.position_source"
         " FROM listings_rtree t JOIN listings l ON l.id = t.id"
         " WHERE t.min_lon >= ?1 AND t.max_lon <= ?3 AND t.min_lat >= ?2"
         " AND t.max_lat <= ?4";

@@ -247,6 +247,49 @@ static void every_validation_error_names_file_line_and_field(void **state)
     assert_int_equal(db_int(e->db, "SELECT count(*) FROM listings"), 1);
 }
 
+/* The source's own date and the opening hours: what the page reads,
+ * or a message naming file, line and field; the rest is kept as given. */
+static void source_date_and_opening_hours_are_checked(void **state)
+{
+    struct env *e = *state;
+    const char *csv =
+        "id,category,name,commune,source_date,verified_on,opening_hours\n"
+        "1,amo,A,Namur,2008/2017,2026-11-23,Mo-Fr 09:00-12:00; PH off\n"
+        "2,amo,B,Namur,2026-12,2026-11-23,\n"      /* 3: after verified_on */
+        "3,amo,C,Namur,2017/2008,,\n"              /* 4: range backwards */
+        "4,amo,D,Namur,23/11/2026,,\n"             /* 5: not ISO */
+        "5,amo,E,Namur,,,Mo-Fr 9h-12h\n"           /* 6: beyond the subset */
+        "6,amo,F,Namur,,,\"Mo-Fr 09:00-12:00;\"\n"   /* 7: trailing ';' */
+        "7,amo,G,Namur,2099,,\n"                   /* 8: in the future */
+        "8,amo,H,Namur,2019-06,2026-11-23,24/7\n";
+    write_file(path_in(e->dir, "dates.csv"), csv, (size_t)-1);
+    char args[4096], *out;
+    snprintf(args, sizeof args, "'%s'", path_in(e->dir, "dates.csv"));
+    assert_int_equal(import(&out, e->db, args), 1);
+    assert_contains(out, "dates.csv:3: source_date: \"2026-12\" is later than "
+                         "verified_on 2026-11-23");
+    assert_contains(out, "dates.csv:4: source_date: \"2017/2008\" is not a "
+                         "date");
+    assert_contains(out, "dates.csv:5: source_date: \"23/11/2026\" is not a "
+                         "date");
+    assert_contains(out, "dates.csv:6: opening_hours: \"Mo-Fr 9h-12h\": times "
+                         "are HH:MM-HH:MM");
+    assert_contains(out, "dates.csv:7: opening_hours: ends with ';'");
+    assert_contains(out, "dates.csv:8: source_date: \"2099\" is in the future");
+    assert_null(strstr(out, "dates.csv:2:"));
+    assert_null(strstr(out, "dates.csv:9:"));
+    free(out);
+    snprintf(args, sizeof args, "--skip-invalid '%s'",
+             path_in(e->dir, "dates.csv"));
+    assert_int_equal(import(&out, e->db, args), 0);
+    free(out);
+    char *sd = db_text(e->db, "SELECT source_date FROM listings WHERE "
+                              "source_id = '1'");
+    assert_string_equal(sd, "2008/2017");
+    free(sd);
+    assert_int_equal(db_int(e->db, "SELECT count(*) FROM listings"), 2);
+}
+
 static void csv_errors_count_lines_inside_quoted_newlines(void **state)
 {
     struct env *e = *state;
@@ -503,6 +546,7 @@ int main(void)
         T(lambert72_known_point_matches_proj),
         T(geocoding_records_its_precision),
         T(every_validation_error_names_file_line_and_field),
+        T(source_date_and_opening_hours_are_checked),
         T(csv_errors_count_lines_inside_quoted_newlines),
         T(latin1_input_is_detected_and_reported),
         T(malformed_inputs_fail_without_writing),

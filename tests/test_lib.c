@@ -14,7 +14,9 @@
 #include "err.h"
 #include "gazetteer.h"
 #include "geo.h"
+#include "hours.h"
 #include "json_write.h"
+#include "srcdate.h"
 #include "text.h"
 
 #define GAZ_DIR AMO_DATA_DIR "/gazetteer"
@@ -279,6 +281,127 @@ static void newer_database_is_refused_with_a_clear_message(void **state)
     scratch_free(dir);
 }
 
+static void source_dates_read_days_months_years_and_ranges(void **state)
+{
+    (void)state;
+    struct srcdate d;
+    assert_true(srcdate_parse("2022-05-09", &d));
+    assert_int_equal(d.first, 20220509);
+    assert_int_equal(d.last, 20220509);
+    assert_true(srcdate_parse("2024-02", &d));
+    assert_int_equal(d.last, 20240229); /* a leap year */
+    assert_true(srcdate_parse("2008/2017", &d));
+    assert_int_equal(d.first, 20080101);
+    assert_int_equal(d.last, 20171231);
+    assert_int_equal(srcdate_year(&d), 2012); /* "2012 environ" */
+    assert_true(srcdate_older_than(&d, 20261201, 3));
+    assert_true(srcdate_parse("2024-01/2024-06", &d));
+    assert_false(srcdate_older_than(&d, 20261201, 3));
+    assert_true(srcdate_parse("2023-11", &d));
+    assert_true(srcdate_older_than(&d, 20261201, 3)); /* ended 2023-11-30 */
+    assert_false(srcdate_parse("2017/2008", &d));
+    assert_false(srcdate_parse("2019-02-29", &d));
+    assert_false(srcdate_parse("19", &d));
+    assert_false(srcdate_parse("2019-1-05", &d));
+    assert_false(srcdate_parse("2019 ", &d));
+    assert_false(srcdate_parse("2019/", &d));
+    assert_int_equal(srcdate_day("2026-11-23"), 20261123);
+    assert_int_equal(srcdate_day("2026-11"), 0);
+}
+
+static void holidays_are_belgian_and_easter_based(void **state)
+{
+    (void)state;
+    /* Easter 2026 is 5 April; 2027, 28 March; 2025, 20 April. */
+    assert_string_equal(hours_holiday(2026, 4, 6, false), "lundi-paques");
+    assert_string_equal(hours_holiday(2026, 5, 14, false), "ascension");
+    assert_string_equal(hours_holiday(2026, 5, 25, false), "lundi-pentecote");
+    assert_string_equal(hours_holiday(2027, 3, 29, false), "lundi-paques");
+    assert_string_equal(hours_holiday(2025, 4, 21, false), "lundi-paques");
+    assert_string_equal(hours_holiday(2026, 11, 11, false), "armistice");
+    assert_string_equal(hours_holiday(2026, 7, 21, false), "fete-nationale");
+    assert_null(hours_holiday(2026, 4, 5, false)); /* a Sunday anyway */
+    assert_null(hours_holiday(2026, 11, 12, false));
+    /* 27 September: for the FWB's services only. */
+    assert_null(hours_holiday(2026, 9, 27, false));
+    assert_string_equal(hours_holiday(2026, 9, 27, true), "fete-fwb");
+    assert_true(hours_fwb_category("amo"));
+    assert_false(hours_fwb_category("cpas"));
+}
+
+static void brussels_time_follows_summer_time(void **state)
+{
+    (void)state;
+    struct hours_time t;
+    hours_brussels(1795424400, &t); /* 2026-11-23 09:00 UTC, a Monday */
+    assert_int_equal(t.year, 2026);
+    assert_int_equal(t.month, 11);
+    assert_int_equal(t.day, 23);
+    assert_int_equal(t.wday, 1);
+    assert_int_equal(t.minute, 10 * 60); /* CET */
+    hours_brussels(1783407600, &t); /* 2026-07-07 07:00 UTC */
+    assert_int_equal(t.minute, 9 * 60); /* CEST */
+    /* 2026-03-29 00:59 UTC is still winter; 01:00 UTC is summer time. */
+    hours_brussels(1774745940, &t);
+    assert_int_equal(t.minute, 1 * 60 + 59);
+    hours_brussels(1774746000, &t);
+    assert_int_equal(t.minute, 3 * 60);
+    hours_brussels(1798761540, &t); /* 2026-12-31 23:59 UTC */
+    assert_int_equal(t.year, 2027);
+    assert_int_equal(t.day, 1);
+    assert_int_equal(t.minute, 59);
+}
+
+static void opening_hours_subset_open_closed_and_holidays(void **state)
+{
+    (void)state;
+    struct hours h;
+    char why[200];
+    struct hours_time mon10 = {2026, 11, 23, 1, 600},
+                      armistice10 = {2026, 11, 11, 3, 600},
+                      wed10 = {2026, 11, 18, 3, 600},
+                      fwb10 = {2026, 9, 28, 1, 600}, /* a Monday */
+                      sep27 = {2027, 9, 27, 1, 600}; /* a Monday too */
+    assert_int_equal(hours_parse("Mo-Fr 09:00-11:30", &h, why, sizeof why), 0);
+    assert_int_equal(hours_open(&h, &mon10, false), 1);
+    assert_int_equal(hours_open(&h, &wed10, false), 1);
+    /* A public holiday the hours say nothing about: unknown, no guess. */
+    assert_int_equal(hours_open(&h, &armistice10, false), -1);
+    assert_int_equal(hours_parse("Mo-Fr 09:00-11:30; PH off", &h, why,
+                                 sizeof why),
+                     0);
+    assert_int_equal(hours_open(&h, &armistice10, false), 0);
+    assert_int_equal(hours_open(&h, &fwb10, true), 1);
+    assert_int_equal(hours_open(&h, &sep27, true), 0);  /* FWB holiday */
+    assert_int_equal(hours_open(&h, &sep27, false), 1); /* not for a CPAS */
+    assert_int_equal(hours_parse("Mo-Fr 09:00-12:00,13:00-16:00; We off; "
+                                 "PH 10:00-12:00",
+                                 &h, why, sizeof why),
+                     0);
+    assert_int_equal(hours_open(&h, &wed10, false), 0); /* We off wins */
+    struct hours_time mon1230 = {2026, 11, 23, 1, 750};
+    assert_int_equal(hours_open(&h, &mon1230, false), 0); /* lunch */
+    assert_int_equal(hours_open(&h, &armistice10, false), 1);
+    assert_int_equal(hours_parse("24/7", &h, why, sizeof why), 0);
+    assert_int_equal(hours_open(&h, &armistice10, false), 1);
+    assert_int_equal(hours_parse("Fr-Mo 20:00-24:00", &h, why, sizeof why), 0);
+    struct hours_time sun21 = {2026, 11, 22, 0, 21 * 60};
+    assert_int_equal(hours_open(&h, &sun21, false), 1); /* Fr-Mo wraps */
+    /* Beyond the subset: refused, with the part named. */
+    static const char *const bad[] = {
+        "Mo-Fr 9h-12h",   "Mo-Fr 09:00-12:00;", "lundi 09:00-12:00",
+        "Mo-Fr",          "Mo-Fr 12:00-09:00",  "Mo-Fr 09:00-25:00",
+        "Jan Mo 09:00-12:00", "Mo-Fr 09:00-12:00 off", "",
+        "Mo-Fr 09:00-10:00,10:00-11:00,11:00-12:00,12:00-13:00,13:00-14:00,"
+        "14:00-15:00,15:00-16:00"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        why[0] = '\0';
+        if (hours_parse(bad[i], &h, why, sizeof why) != ERR_PARSE)
+            fail_msg("accepted \"%s\"", bad[i]);
+        assert_true(why[0] != '\0');
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +416,10 @@ int main(void)
         cmocka_unit_test(open_creates_current_schema_in_wal_mode),
         cmocka_unit_test(old_database_is_migrated_with_its_data),
         cmocka_unit_test(newer_database_is_refused_with_a_clear_message),
+        cmocka_unit_test(source_dates_read_days_months_years_and_ranges),
+        cmocka_unit_test(holidays_are_belgian_and_easter_based),
+        cmocka_unit_test(brussels_time_follows_summer_time),
+        cmocka_unit_test(opening_hours_subset_open_closed_and_holidays),
     };
     return cmocka_run_group_tests_name("lib", tests, NULL, NULL);
 }

@@ -27,7 +27,11 @@
       geo_no: "Position refusée ou indisponible : tape plutôt ton code postal.", nomap: '',
       days: { Mo: 'lun', Tu: 'mar', We: 'mer', Th: 'jeu', Fr: 'ven', Sa: 'sam', Su: 'dim', PH: 'jours fériés' },
       h247: '24 h sur 24, 7 jours sur 7', error: 'Le service ne répond pas. Réessayez dans un instant.',
-      map: 'Carte des services (la liste donne les mêmes résultats)', sel: 'Sélectionné sur la carte'
+      map: 'Carte des services (la liste donne les mêmes résultats)', sel: 'Sélectionné sur la carte',
+      km_approx: '≈ {d} km', approx_pc: 'Position approximative (centre de {p})', approx_c: 'Position approximative (dans la commune de {c})',
+      old_call: 'Coordonnées de {y} : appelle avant d’y aller.', old_check: 'Coordonnées de {y} : vérifie avant d’y aller.', about_y: '{y} environ',
+      report: 'Signaler une erreur', report_subject: 'Erreur dans l’annuaire : {n} ({id})', nearest_many: 'les plus proches :',
+      competent_planning: 'Planning familial', off: 'fermé'
     },
     nl: {
       skip: 'Naar de resultaten', title: 'Hulp vinden dicht bij jou', about_q: 'Wat is een AMO?',
@@ -48,7 +52,12 @@
       geo_no: 'Positie geweigerd of niet beschikbaar: typ je postcode.',
       days: { Mo: 'ma', Tu: 'di', We: 'wo', Th: 'do', Fr: 'vr', Sa: 'za', Su: 'zo', PH: 'feestdagen' },
       h247: 'dag en nacht, 7 dagen op 7', error: 'De dienst antwoordt niet. Probeer het zo opnieuw.',
-      map: 'Kaart van de diensten (de lijst toont dezelfde resultaten)', sel: 'Gekozen op de kaart'
+      map: 'Kaart van de diensten (de lijst toont dezelfde resultaten)', sel: 'Gekozen op de kaart',
+      km_approx: '≈ {d} km', approx_pc: 'Geschatte ligging (centrum van {p})', approx_c: 'Geschatte ligging (in de gemeente {c})',
+      old_call: 'Gegevens van {y}: bel voor je gaat.', old_check: 'Gegevens van {y}: kijk het na voor je gaat.', about_y: 'rond {y}',
+      report: 'Een fout melden', report_subject: 'Fout in de gids: {n} ({id})', nearest_many: 'dichtstbijzijnde:',
+      competent_planning: 'Gezinsplanning', off: 'gesloten',
+      legend_exact: 'adres bekend', legend_approx: 'geschatte ligging: centrum van de postcode of gemeente, niet het juiste adres'
     },
     en: {
       skip: 'Skip to the results', title: 'Find help near you', about_q: 'What is an AMO?',
@@ -69,7 +78,12 @@
       geo_no: 'Position refused or unavailable: type your postcode instead.',
       days: { Mo: 'Mon', Tu: 'Tue', We: 'Wed', Th: 'Thu', Fr: 'Fri', Sa: 'Sat', Su: 'Sun', PH: 'public holidays' },
       h247: '24 hours a day, 7 days a week', error: 'The service does not answer. Try again in a moment.',
-      map: 'Map of the services (the list gives the same results)', sel: 'Selected on the map'
+      map: 'Map of the services (the list gives the same results)', sel: 'Selected on the map',
+      km_approx: '≈ {d} km', approx_pc: 'Approximate position (centre of {p})', approx_c: 'Approximate position (in the commune of {c})',
+      old_call: 'Contact details from {y}: call before you go.', old_check: 'Contact details from {y}: check before you go.', about_y: 'about {y}',
+      report: 'Report an error', report_subject: 'Error in the directory: {n} ({id})', nearest_many: 'nearest:',
+      competent_planning: 'Family planning', off: 'closed',
+      legend_exact: 'address known', legend_approx: 'approximate position: centre of the postcode or commune, not the exact address'
     }
   };
   var lang = 'fr';
@@ -150,53 +164,99 @@
   }
 
   /* OpenStreetMap opening_hours, the subset the directory holds ("24/7",
-   * "Mo-Fr 09:00-12:00,13:00-16:00; Sa 10:00-12:00"). Returns true/false,
-   * or null when the text is beyond that subset: then no status is shown
-   * rather than a guess. Public holidays are not known here. */
+   * "Mo-Fr 09:00-12:00,13:00-16:00; Sa 10:00-12:00; PH off"), as
+   * lib/hours.c reads it (the importer refuses anything else): a later
+   * rule replaces what an earlier one said of a day, a day no rule names
+   * is closed, and on a Belgian public holiday only a PH rule counts.
+   * Returns true/false, or null when unknown (a holiday the hours say
+   * nothing about, or text beyond the subset): then no status is shown
+   * rather than a guess. */
   var DAYS = ['Su', 'Mo', 'Tu', 'We', 'Th', 'Fr', 'Sa'];
   function brusselsNow() {
-    var parts = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Brussels', weekday: 'short',
-      hour: 'numeric', minute: 'numeric', hourCycle: 'h23' }).formatToParts(new Date());
+    var parts = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Brussels', weekday: 'short', year: 'numeric',
+      month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' }).formatToParts(new Date());
     var o = {};
     parts.forEach(function (p) { o[p.type] = p.value; });
     return { day: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(o.weekday),
-      min: (+o.hour % 24) * 60 + +o.minute };
+      min: (+o.hour % 24) * 60 + +o.minute, y: +o.year, m: +o.month, d: +o.day };
   }
-  function ohOpen(oh, now) {
+  /* The ten legal holidays (Easter-based ones from the Gregorian
+   * computus), and 27 September for the services the Fédération
+   * Wallonie-Bruxelles approves (AMO, SDJ): lib/hours.c hours_holiday. */
+  function holiday(y, m, d, fwb) {
+    var fixed = ['1-1', '5-1', '7-21', '8-15', '11-1', '11-11', '12-25'];
+    if (fixed.indexOf(m + '-' + d) >= 0 || (fwb && m === 9 && d === 27)) return true;
+    var a = y % 19, b = Math.floor(y / 100), c = y % 100, dd = Math.floor(b / 4), e = b % 4;
+    var f = Math.floor((b + 8) / 25), g = Math.floor((b - f + 1) / 3);
+    var h = (19 * a + b - dd - g + 15) % 30, i = Math.floor(c / 4), k = c % 4;
+    var l = (32 + 2 * e + 2 * i - h - k) % 7, mm = Math.floor((a + 11 * h + 22 * l) / 451);
+    var em = Math.floor((h + l - 7 * mm + 114) / 31), ed = (h + l - 7 * mm + 114) % 31 + 1;
+    var diff = Math.round((Date.UTC(y, m - 1, d) - Date.UTC(y, em - 1, ed)) / 86400000);
+    return diff === 1 || diff === 39 || diff === 50;
+  }
+  function ohOpen(oh, now, cat) {
     oh = (oh || '').trim();
     if (!oh) return null;
     if (oh === '24/7') return true;
-    var open = false, rules = oh.split(';');
+    var spans = {}, rules = oh.split(';');
     for (var i = 0; i < rules.length; i++) {
-      var m = /^((?:Mo|Tu|We|Th|Fr|Sa|Su)(?:[-,](?:Mo|Tu|We|Th|Fr|Sa|Su))*)\s+(\d\d:\d\d-\d\d:\d\d(?:,\d\d:\d\d-\d\d:\d\d)*)$/.exec(rules[i].trim());
+      var m = /^((?:Mo|Tu|We|Th|Fr|Sa|Su|PH)(?:[-,](?:Mo|Tu|We|Th|Fr|Sa|Su|PH))*)\s+(off|closed|\d\d:\d\d-\d\d:\d\d(?:,\d\d:\d\d-\d\d:\d\d)*)$/.exec(rules[i].trim());
       if (!m) return null;
-      var days = [];
-      m[1].split(',').forEach(function (d) {
-        var ab = d.split('-'), a = DAYS.indexOf(ab[0]), b = DAYS.indexOf(ab[1] || ab[0]);
-        for (var k = a; ; k = (k + 1) % 7) { days.push(k); if (k === b) break; }
+      var times = /^(off|closed)$/.test(m[2]) ? [] : m[2].split(',').map(function (span) {
+        return span.split('-').map(function (hm) { var v = hm.split(':'); return +v[0] * 60 + +v[1]; });
       });
-      if (days.indexOf(now.day) < 0) continue;
-      m[2].split(',').forEach(function (span) {
-        var x = span.split('-').map(function (hm) { var v = hm.split(':'); return +v[0] * 60 + +v[1]; });
-        if (now.min >= x[0] && now.min < x[1]) open = true;
+      m[1].split(',').forEach(function (d) {
+        if (d === 'PH') { spans.PH = times; return; }
+        var ab = d.split('-'), a = DAYS.indexOf(ab[0]), b = DAYS.indexOf(ab[1] || ab[0]);
+        for (var k = a; ; k = (k + 1) % 7) { spans[k] = times; if (k === b) break; }
       });
     }
-    return open;
+    var today = now.day;
+    if (holiday(now.y, now.m, now.d, cat === 'amo' || cat === 'sdj')) {
+      if (!spans.PH) return null;
+      today = 'PH';
+    }
+    return (spans[today] || []).some(function (x) { return now.min >= x[0] && now.min < x[1]; });
   }
   function ohText(oh) {
     if (oh.trim() === '24/7') return t('h247');
-    return oh.replace(/\b(Mo|Tu|We|Th|Fr|Sa|Su|PH)\b/g, function (d) { return t('days')[d]; });
+    return oh.replace(/\b(Mo|Tu|We|Th|Fr|Sa|Su|PH)\b/g, function (d) { return t('days')[d]; })
+      .replace(/\b(off|closed)\b/g, t('off'));
   }
 
   /* ---- rendering ----------------------------------------------------- */
+  /* A listing placed at a postcode's or commune's centre (lib/tileset.c
+   * tileset_pos_approx): its distance is shown in whole kilometres. */
+  function isApprox(p) { return p.position_source === 'postcode' || p.position_source === 'commune'; }
+  function distText(p, m) {
+    if (isApprox(p)) return t('km_approx', { d: Math.max(1, Math.round(m / 1000)) });
+    return t('km', { d: (Math.round(m / 100) / 10).toLocaleString(lang, { minimumFractionDigits: 1 }) });
+  }
+  /* The source's own date (lib/srcdate.c): "2019", "2019-05", "2008/2017";
+   * returns the year to show, or null when the source is not older than
+   * three years (or has no date). */
+  function oldSourceYear(sd) {
+    var m = /^(\d{4})(?:-(\d\d)(?:-(\d\d))?)?(?:\/(\d{4})(?:-(\d\d)(?:-(\d\d))?)?)?$/.exec(sd || '');
+    if (!m) return null;
+    var y1 = +m[1], y2 = m[4] ? +m[4] : y1, mo = m[4] ? m[5] : m[2], da = m[4] ? m[6] : m[3];
+    var last = y2 * 10000 + (mo ? +mo : 12) * 100 + (da ? +da : 31);
+    var n = new Date(), today = n.getUTCFullYear() * 10000 + (n.getUTCMonth() + 1) * 100 + n.getUTCDate();
+    if (last >= today - 30000) return null;
+    var y = Math.floor((y1 + y2) / 2);
+    return y1 !== y2 ? t('about_y', { y: y }) : String(y);
+  }
   function card(f, selected) {
     var p = f.properties, id = p.id, c = f.geometry.coordinates;
     var h = '<li class="card' + (selected ? ' selected' : '') + '" id="l-' + id + '" data-id="' + id +
       '" data-lon="' + c[0] + '" data-lat="' + c[1] + '"><article aria-labelledby="n-' + id + '">' +
       '<h3 id="n-' + id + '"><a href="?' + esc(linkState(id)) + '">' + esc(p.name) + '</a></h3>' +
       '<p class="meta"><span class="cat cat-' + esc(p.category) + '">' + esc(t('cat')[p.category] || p.category) + '</span>';
-    if (p.distance_m != null) h += ' <span class="dist">' + t('km', { d: (Math.round(p.distance_m / 100) / 10).toLocaleString(lang, { minimumFractionDigits: 1 }) }) + '</span>';
+    if (p.distance_m != null) h += ' <span class="dist">' + distText(p, p.distance_m) + '</span>';
     h += '</p><p class="addr">' + esc([p.street, [p.postcode, p.commune].filter(Boolean).join(' ')].filter(Boolean).join(', ')) + '</p>';
+    if (isApprox(p)) h += '<p class="approx">' + esc(p.position_source === 'commune' ? t('approx_c', { c: p.commune || '' })
+      : t('approx_pc', { p: [p.postcode, p.commune].filter(Boolean).join(' ') })) + '</p>';
+    var oy = oldSourceYear(p.source_date);
+    if (oy) h += '<p class="old">' + esc(t(p.phone ? 'old_call' : 'old_check', { y: oy })) + '</p>';
     if (p.description) h += '<p class="desc">' + esc(p.description) + '</p>';
     var tel = p.phone && telUri(p.phone), li = '';
     if (tel) li += '<li><a href="tel:' + tel + '">' + t('tel') + esc(p.phone) + '</a></li>';
@@ -205,10 +265,13 @@
     if (li) h += '<ul class="contact">' + li + '</ul>';
     if (p.age_min != null && p.age_max != null) h += '<p class="ages">' + t('ages', { a: p.age_min, b: p.age_max }) + '</p>';
     if (p.opening_hours) {
-      var o = ohOpen(p.opening_hours, brusselsNow());
+      var o = ohOpen(p.opening_hours, brusselsNow(), p.category);
       h += '<p class="hours">' + t('hours') + esc(ohText(p.opening_hours)) +
         (o === null ? '' : ' <strong class="' + (o ? 'open' : 'closed') + '">' + t(o ? 'open' : 'closed') + '</strong>') + '</p>';
     }
+    var to = document.body.dataset.report;
+    if (to) h += '<p class="report"><a href="mailto:' + esc(to) + '?subject=' +
+      encodeURIComponent(t('report_subject', { n: p.name, id: id })) + '">' + t('report') + '</a></p>';
     return h + '</article></li>';
   }
   function linkState(id) {
@@ -238,18 +301,23 @@
     };
     /* none known to serve the commune: the nearest, said as such */
     var row = function (label, fs, nearest) {
+      nearest = nearest || [];
       return '<dt>' + esc(label) + '</dt><dd>' + (fs.length ? fs.map(link).join(', ')
-        : nearest ? esc(t('nearest_one')) + ' ' + link(nearest) + ' (' + esc(t('km', { d: (Math.round(nearest.properties.distance_m / 100) / 10).toLocaleString(lang, { minimumFractionDigits: 1 }) })) + ')'
+        : nearest.length ? esc(t(nearest.length > 1 ? 'nearest_many' : 'nearest_one')) + ' ' + nearest.map(function (f) {
+          return link(f) + ' (' + esc(distText(f.properties, f.properties.distance_m)) + ')';
+        }).join(', ')
         : t('notyet')) + '</dd>';
     };
     var name = lang === 'nl' ? j.commune.name_nl || j.commune.name_fr : j.commune.name_fr;
     $('competence').innerHTML = '<h2 id="competence-title">' + esc(t('for', { c: name })) + '</h2><dl>' +
-      row(t('competent_cpas'), j.cpas ? [j.cpas] : []) + row(t('competent_amo'), j.amo || []) +
-      row(t('competent_sdj'), j.sdj || [], j.sdj_nearest) + '</dl>';
+      row(t('competent_cpas'), j.cpas ? [j.cpas] : []) + row(t('competent_amo'), j.amo || [], j.amo_nearest) +
+      row(t('competent_sdj'), j.sdj || [], j.sdj_nearest ? [j.sdj_nearest] : []) +
+      row(t('competent_planning'), j.planning || [], j.planning_nearest) + '</dl>';
     $('competence').querySelectorAll('a[data-id]').forEach(function (a) {
       a.addEventListener('click', function (e) {
         e.preventDefault();
-        var all = [].concat(j.cpas ? [j.cpas] : [], j.amo || [], j.sdj || [], j.sdj_nearest ? [j.sdj_nearest] : []);
+        var all = [].concat(j.cpas ? [j.cpas] : [], j.amo || [], j.amo_nearest || [], j.sdj || [],
+          j.sdj_nearest ? [j.sdj_nearest] : [], j.planning || [], j.planning_nearest || []);
         var f = all.filter(function (x) { return String(x.properties.id) === a.dataset.id; })[0];
         select(a.dataset.id, f, true);
       });
@@ -263,7 +331,7 @@
       var p = f.properties;
       if (state.cat && p.category !== state.cat) return false;
       if (age >= 0 && ((p.age_min != null && p.age_min > age) || (p.age_max != null && p.age_max < age))) return false;
-      if (state.open === '1' && ohOpen(p.opening_hours, now) !== true) return false;
+      if (state.open === '1' && ohOpen(p.opening_hours, now, p.category) !== true) return false;
       return true;
     });
     if (pos) {
@@ -347,6 +415,7 @@
     if (map && g) {
       map.easeTo({ center: g.geometry.coordinates, zoom: Math.max(map.getZoom(), 13) });
       if (map.getSource('selected')) map.getSource('selected').setData({ type: 'FeatureCollection', features: [g] });
+      if (map.getLayer('selected-tiles')) map.setFilter('selected-tiles', ['in', ['get', 'id'], ['literal', [+id]]]);
     }
   }
 
@@ -534,6 +603,20 @@
     m.on('move', place);
     m.on('remove', function () { layer.remove(); pool = []; shown = []; });
   }
+  /* A listing at a postcode's or commune's centre is drawn hollow (a
+   * ring in its colour), so it reads as "somewhere around here"; the
+   * legend under the map says so. Tiles carry approx = 1 for them, the
+   * API features their position_source. */
+  var APPROX = ['any', ['==', ['get', 'approx'], 1], ['in', ['get', 'position_source'], ['literal', ['postcode', 'commune']]]];
+  function pointPaint(color, r, stroke, sw) {
+    return { 'circle-color': ['case', APPROX, '#fff', color], 'circle-radius': r,
+      'circle-stroke-color': ['case', APPROX, color, stroke], 'circle-stroke-width': ['case', APPROX, sw + 1.5, sw] };
+  }
+  /* From this zoom the tiles hold single points, and listings sharing one
+   * position are spread on a ring (lib/tileset.c): results and the
+   * selected one are drawn from the tiles there, so they sit where their
+   * points are; below it, from the answers' GeoJSON. */
+  var SINGLE_ZOOM = 13;
   function startMap(base) {
     var el = $('map');
     el.hidden = false;
@@ -549,7 +632,7 @@
         paint: { 'circle-color': '#2b3a55', 'circle-opacity': 0.8, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2,
           'circle-radius': ['interpolate', ['linear'], ['get', 'point_count'], 2, 10, 50, 20, 300, 30] } },
       { id: 'points', type: 'circle', source: 'listings', 'source-layer': 'listings', filter: ['!', ['has', 'point_count']],
-        paint: { 'circle-color': catColor, 'circle-radius': 6, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } });
+        paint: pointPaint(catColor, 6, '#fff', 1.5) });
     map = new maplibregl.Map({ container: el, style: style, bounds: [[2.54, 49.49], [6.41, 51.51]], maxZoom: 18,
       attributionControl: { compact: true }, cooperativeGestures: false });
     map.getCanvas().setAttribute('aria-label', t('map'));
@@ -565,10 +648,15 @@
     map.on('load', function () {
       map.addSource('results', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
       map.addSource('selected', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-      map.addLayer({ id: 'results', type: 'circle', source: 'results',
-        paint: { 'circle-radius': 8, 'circle-color': catColor, 'circle-stroke-color': '#111', 'circle-stroke-width': 2 } });
-      map.addLayer({ id: 'selected', type: 'circle', source: 'selected',
-        paint: { 'circle-radius': 12, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#f2b705', 'circle-stroke-width': 4 } });
+      map.addLayer({ id: 'results', type: 'circle', source: 'results', maxzoom: SINGLE_ZOOM,
+        paint: pointPaint(catColor, 8, '#111', 2) });
+      map.addLayer({ id: 'results-tiles', type: 'circle', source: 'listings', 'source-layer': 'listings', minzoom: SINGLE_ZOOM,
+        filter: ['in', ['get', 'id'], ['literal', []]], paint: pointPaint(catColor, 8, '#111', 2) });
+      var ring = { 'circle-radius': 12, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#f2b705', 'circle-stroke-width': 4 };
+      map.addLayer({ id: 'selected', type: 'circle', source: 'selected', maxzoom: SINGLE_ZOOM, paint: ring });
+      map.addLayer({ id: 'selected-tiles', type: 'circle', source: 'listings', 'source-layer': 'listings', minzoom: SINGLE_ZOOM,
+        filter: ['in', ['get', 'id'], ['literal', []]], paint: ring });
+      $('legend').hidden = false;
       applyMapFilter();
       showOnMap(true);
       mapText(map);
@@ -592,7 +680,8 @@
     };
     map.on('click', 'points', pick);
     map.on('click', 'results', pick);
-    ['clusters', 'points', 'results'].forEach(function (l) {
+    map.on('click', 'results-tiles', pick);
+    ['clusters', 'points', 'results', 'results-tiles'].forEach(function (l) {
       map.on('mouseenter', l, function () { map.getCanvas().style.cursor = 'pointer'; });
       map.on('mouseleave', l, function () { map.getCanvas().style.cursor = ''; });
     });
@@ -609,6 +698,8 @@
     map.getSource('results').setData({ type: 'FeatureCollection', features: features });
     var sel = features.filter(function (f) { return String(f.properties.id) === state.sel; });
     map.getSource('selected').setData({ type: 'FeatureCollection', features: sel });
+    map.setFilter('results-tiles', ['in', ['get', 'id'], ['literal', features.map(function (f) { return +f.properties.id; })]]);
+    map.setFilter('selected-tiles', ['in', ['get', 'id'], ['literal', sel.map(function (f) { return +f.properties.id; })]]);
     if (!features.length) return;
     var b = new maplibregl.LngLatBounds();
     features.slice(0, 10).forEach(function (f) { b.extend(f.geometry.coordinates); });

@@ -174,7 +174,7 @@ await check('postcode_typed_in', async () => {
   await waitHeading(page, /Schaerbeek/);
   await page.waitForFunction(() => /Schaerbeek/.test(document.querySelector('#competence').textContent));
   const c2 = await page.textContent('#competence');
-  assert(/le plus proche : Service Droit des Jeunes de Bruxelles \(à \d+,\d km\)/.test(c2), 'no nearest SDJ for Schaerbeek: ' + c2);
+  assert(/le plus proche : Service Droit des Jeunes de Bruxelles \(≈ \d+ km\)/.test(c2), 'no nearest SDJ for Schaerbeek: ' + c2);
 });
 
 await check('filters_category_age_open', async () => {
