@@ -12,6 +12,9 @@ SAN ?=
 BUILD ?= build
 BIN ?= bin
 DB ?= var/amo.db
+# Where visitors' "signaler une erreur" links write to (make run
+# REPORT_EMAIL=annuaire@example.org); unset, cards say to check instead.
+REPORT_EMAIL ?=
 
 # Debian packages the build, the tests and `make run` need. cmocka runs the
 # unit tests; gdal-bin gives ogrinfo, the independent reader in tests.
@@ -46,7 +49,7 @@ PROGRAMS := $(BIN)/amo-import $(BIN)/amo-server $(BIN)/amo-export \
 
 .PHONY: vendor all deps run import import-data test asan check-tests \
         bench-import bench-server bench-tiles fuzz fuzz-build faults soak \
-        clean format
+        clean format report coverage
 all: $(PROGRAMS)
 
 deps:
@@ -154,9 +157,27 @@ import-data: all vendor
 	@mkdir -p $(dir $(DB))
 	$(BIN)/amo-import --db $(DB) --prune $(wildcard data/listings/*.csv)
 
+# What staff should complete next (a table; REPORT=csv for a spreadsheet).
+REPORT ?= table
+report: import
+	@$(BIN)/amo-import --db $(DB) --report=$(REPORT)
+
+# The coverage table of data/README.md, rewritten between its markers from
+# the shipped listings (sources' ages measured today).
+coverage: all
+	@rm -f $(BUILD)/coverage.db*
+	@$(BIN)/amo-import --quiet --db $(BUILD)/coverage.db $(wildcard data/listings/*.csv)
+	@day=$$(date -u +%F); \
+	table=$$($(BIN)/amo-import --db $(BUILD)/coverage.db --report=coverage --today $$day) && \
+	awk -v day="$$day" -v table="$$table" ' \
+	  /^<!-- coverage: amo-import/ { print "<!-- coverage: amo-import --report=coverage --today " day " -->"; print table; skip = 1; next } \
+	  /^<!-- coverage: end -->/ { skip = 0 } !skip' data/README.md > data/README.md.tmp && \
+	mv data/README.md.tmp data/README.md && echo "data/README.md: coverage table of $$day"
+
 run: import
 	@echo "serving $(DB) on http://localhost:8080/ (Ctrl-C stops it)"
-	@$(BIN)/amo-server --db $(DB) --listen 127.0.0.1:8080
+	@$(BIN)/amo-server --db $(DB) --listen 127.0.0.1:8080 \
+	  $(if $(REPORT_EMAIL),--report-email $(REPORT_EMAIL))
 
 # Unit and integration tests; prints "N passed, N failed" last.
 check-tests: $(PROGRAMS) $(TEST_BIN) vendor

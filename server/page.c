@@ -239,12 +239,16 @@ static void old_source_text(struct buf *b, json_t *pr)
 }
 
 /* "Signaler une erreur": a mailto: link to the operator's address, so
- * the page itself sends nothing. */
+ * the page itself sends nothing; without one, the card still says that
+ * its facts may be wrong. */
 static void report_link(struct buf *b, const char *to, json_t *pr,
                         long long id)
 {
-    if (!to)
+    if (!to) {
+        buf_puts(b, "<p class=\"report\">Ces informations peuvent avoir "
+                    "changé : vérifie-les auprès du service.</p>");
         return;
+    }
     buf_printf(b, "<p class=\"report\"><a href=\"mailto:%s?subject=", to);
     struct buf subj;
     buf_init(&subj, 1024);

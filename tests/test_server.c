@@ -453,16 +453,50 @@ static void communes_name_the_competent_services(void **state)
     json_decref(j);
     /* A commune without a CPAS record says so instead of guessing. */
     char path[64];
-    /* Herstal (62051): its CPAS is not gathered yet (data/README.md). */
-    snprintf(path, sizeof path, "/api/communes/%s", "62051");
+    /* Incourt (25043): its CPAS is not gathered yet (data/README.md). */
+    snprintf(path, sizeof path, "/api/communes/%s", "25043");
     assert_int_equal(db_int(E.db, "SELECT count(*) FROM listing_territory t"
                                   " JOIN listings l ON l.id = t.listing_id"
-                                  " WHERE l.category='cpas' AND t.nis='62051'"),
+                                  " WHERE l.category='cpas' AND t.nis='25043'"),
                      0);
     j = get_json(path, 200);
     assert_true(json_is_null(json_object_get(j, "cpas")));
     assert_contains(dump(json_object_get(j, "notices")),
                     "pas encore dans l'annuaire");
+    json_decref(j);
+    /* 4000 Liège: AMO located in Liège (the CAAJ brochure's). */
+    j = get_json("/api/communes/4000", 200);
+    json_t *amo = json_object_get(j, "amo");
+    bool in_liege = false;
+    for (size_t i = 0; i < json_array_size(amo); i++)
+        in_liege |= strcmp(json_string_value(json_object_get(
+                               json_object_get(json_array_get(amo, i),
+                                               "properties"),
+                               "commune")) ?: "",
+                           "Liège") == 0;
+    assert_true(in_liege);
+    assert_int_equal(json_array_size(json_object_get(j, "amo_nearest")), 0);
+    json_decref(j);
+    /* 6600 Bastogne: no AMO of the directory covers it or sits in it; the
+     * three nearest are named as such, nearest first, never nothing. */
+    j = get_json("/api/communes/6600", 200);
+    assert_int_equal(json_array_size(json_object_get(j, "amo")), 0);
+    json_t *an = json_object_get(j, "amo_nearest");
+    assert_int_equal(json_array_size(an), 3);
+    json_int_t prev = 0;
+    for (size_t i = 0; i < 3; i++) {
+        json_t *pr = json_object_get(json_array_get(an, i), "properties");
+        assert_string_equal(json_string_value(json_object_get(pr, "category")),
+                            "amo");
+        assert_string_equal(json_string_value(json_object_get(pr, "basis")),
+                            "nearest");
+        json_int_t d = json_integer_value(json_object_get(pr, "distance_m"));
+        assert_true(d >= prev && d > 0);
+        prev = d;
+    }
+    assert_contains(dump(json_object_get(j, "notices")),
+                    "Aucune AMO de l'annuaire ne couvre cette commune");
+    assert_true(json_is_array(json_object_get(j, "planning_nearest")));
     json_decref(j);
     json_decref(get_json("/api/communes/0999", 404));
     json_decref(get_json("/api/communes/12", 400));
@@ -746,6 +780,21 @@ static void vector_tiles_hold_the_listings(void **state)
     assert_contains(out, "name (String) = CPAS de Schaerbeek");
     assert_contains(out, "category (String) = cpas");
     assert_contains(out, "commune (String) = Schaerbeek");
+    /* Listings at the postcode's centre are marked approximate, and no
+     * two points of the tile lie on each other (a shared centre is drawn
+     * as a ring around it). */
+    assert_contains(out, "approx (Integer) = 1");
+    size_t npts = 0;
+    char pts[256][64];
+    for (const char *p = strstr(out, "POINT ("); p && npts < 256;
+         p = strstr(p + 1, "POINT (")) {
+        snprintf(pts[npts], sizeof pts[0], "%.*s", (int)strcspn(p, ")"), p);
+        for (size_t k = 0; k < npts; k++)
+            if (strcmp(pts[k], pts[npts]) == 0)
+                fail_msg("two listings drawn at %s", pts[k]);
+        npts++;
+    }
+    assert_true(npts >= 3);
     free(out);
     /* Tile 0/0/0 holds the whole directory, in clusters (point_count)
      * and single listings; each cluster's category counts add up. */

@@ -21,7 +21,7 @@ static struct env E;
 static int group_setup(void **state)
 {
     E.dir = scratch_with_shipped_db(E.db, sizeof E.db);
-    server_start(&E.srv, E.db, NULL);
+    server_start(&E.srv, E.db, "--report-email corrections@annuaire.test");
     /* One Chromium run for every browser check (starting it costs
      * seconds); the screenshots go to $BUILD/screenshots. */
     const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
@@ -99,6 +99,37 @@ static void page_postcode_lists_nearest_and_competence(void **state)
     assert_contains(a.body, "Pour la commune de Schaerbeek");
     assert_contains(a.body, "le plus proche : <a href=");
     assert_contains(a.body, ">Service Droit des Jeunes de Bruxelles</a> (");
+    http_answer_free(&a);
+}
+
+/* The server-rendered cards say how sure their facts are: approximate
+ * positions, old sources, a link to report an error; the competence box
+ * and the list give one listing one distance. */
+static void page_cards_say_how_sure_they_are(void **state)
+{
+    (void)state;
+    struct http_answer a;
+    http_get(&E.srv, "/?where=4000", &a);
+    assert_int_equal(a.status, 200);
+    assert_null(strstr(a.body, "0,0 km"));
+    assert_contains(a.body, "Position approximative (centre de 4020 Liège)");
+    assert_contains(a.body, "Coordonnées de 2012 environ : appelle avant "
+                            "d'y aller.");
+    assert_contains(a.body, "<a href=\"mailto:corrections@annuaire.test?"
+                            "subject=Erreur%20dans%20l%27annuaire");
+    /* The SDJ of Liège: the same distance in the box and on its card. */
+    const char *name = "Service Droit des Jeunes (permanence de Liège)</a>";
+    const char *box = strstr(a.body, name);
+    assert_non_null(box);
+    char in_box[32] = "", in_list[32] = "";
+    sscanf(box + strlen(name), " (%31[^)])", in_box);
+    const char *cardp = strstr(box + 1, name);
+    assert_non_null(cardp);
+    const char *d = strstr(cardp, "class=\"dist\">");
+    assert_non_null(d);
+    sscanf(d + strlen("class=\"dist\">"), "%31[^<]", in_list);
+    assert_string_equal(in_box, "≈ 2 km");
+    assert_string_equal(in_list, in_box);
     http_answer_free(&a);
 }
 
@@ -224,6 +255,9 @@ BROWSER(suggestion_by_keyboard)
 BROWSER(postcode_typed_in)
 BROWSER(filters_category_age_open)
 BROWSER(opening_hours_open_and_closed)
+BROWSER(public_holiday_leaves_out_unknown_hours)
+BROWSER(cards_say_how_sure_they_are)
+BROWSER(no_amo_here_names_the_nearest)
 BROWSER(shared_url_restores_state)
 BROWSER(widget_in_iframe)
 BROWSER(transfer_under_400kb)
@@ -250,6 +284,7 @@ int main(void)
         cmocka_unit_test(page_lists_search_results_without_script),
         cmocka_unit_test(page_escapes_the_query),
         cmocka_unit_test(page_postcode_lists_nearest_and_competence),
+        cmocka_unit_test(page_cards_say_how_sure_they_are),
         cmocka_unit_test(page_survives_bad_parameters),
         cmocka_unit_test(embed_is_frameable_and_lists_the_commune),
         cmocka_unit_test(communes_by_name_gives_a_center),
@@ -261,6 +296,9 @@ int main(void)
         cmocka_unit_test(browser_postcode_typed_in),
         cmocka_unit_test(browser_filters_category_age_open),
         cmocka_unit_test(browser_opening_hours_open_and_closed),
+        cmocka_unit_test(browser_public_holiday_leaves_out_unknown_hours),
+        cmocka_unit_test(browser_cards_say_how_sure_they_are),
+        cmocka_unit_test(browser_no_amo_here_names_the_nearest),
         cmocka_unit_test(browser_shared_url_restores_state),
         cmocka_unit_test(browser_widget_in_iframe),
         cmocka_unit_test(browser_transfer_under_400kb),

@@ -29,9 +29,10 @@
       h247: '24 h sur 24, 7 jours sur 7', error: 'Le service ne répond pas. Réessayez dans un instant.',
       map: 'Carte des services (la liste donne les mêmes résultats)', sel: 'Sélectionné sur la carte',
       km_approx: '≈ {d} km', approx_pc: 'Position approximative (centre de {p})', approx_c: 'Position approximative (dans la commune de {c})',
-      old_call: 'Coordonnées de {y} : appelle avant d’y aller.', old_check: 'Coordonnées de {y} : vérifie avant d’y aller.', about_y: '{y} environ',
-      report: 'Signaler une erreur', report_subject: 'Erreur dans l’annuaire : {n} ({id})', nearest_many: 'les plus proches :',
-      competent_planning: 'Planning familial', off: 'fermé'
+      old_call: "Coordonnées de {y} : appelle avant d'y aller.", old_check: "Coordonnées de {y} : vérifie avant d'y aller.", about_y: '{y} environ',
+      report: 'Signaler une erreur', report_subject: "Erreur dans l'annuaire : {n} ({id})", nearest_many: 'les plus proches :',
+      competent_planning: 'Planning familial', off: 'fermé',
+      maybe_wrong: 'Ces informations peuvent avoir changé : vérifie-les auprès du service.'
     },
     nl: {
       skip: 'Naar de resultaten', title: 'Hulp vinden dicht bij jou', about_q: 'Wat is een AMO?',
@@ -57,6 +58,7 @@
       old_call: 'Gegevens van {y}: bel voor je gaat.', old_check: 'Gegevens van {y}: kijk het na voor je gaat.', about_y: 'rond {y}',
       report: 'Een fout melden', report_subject: 'Fout in de gids: {n} ({id})', nearest_many: 'dichtstbijzijnde:',
       competent_planning: 'Gezinsplanning', off: 'gesloten',
+      maybe_wrong: 'Deze gegevens kunnen veranderd zijn: vraag het na bij de dienst.',
       legend_exact: 'adres bekend', legend_approx: 'geschatte ligging: centrum van de postcode of gemeente, niet het juiste adres'
     },
     en: {
@@ -83,6 +85,7 @@
       old_call: 'Contact details from {y}: call before you go.', old_check: 'Contact details from {y}: check before you go.', about_y: 'about {y}',
       report: 'Report an error', report_subject: 'Error in the directory: {n} ({id})', nearest_many: 'nearest:',
       competent_planning: 'Family planning', off: 'closed',
+      maybe_wrong: 'These details may have changed: check them with the service.',
       legend_exact: 'address known', legend_approx: 'approximate position: centre of the postcode or commune, not the exact address'
     }
   };
@@ -270,8 +273,8 @@
         (o === null ? '' : ' <strong class="' + (o ? 'open' : 'closed') + '">' + t(o ? 'open' : 'closed') + '</strong>') + '</p>';
     }
     var to = document.body.dataset.report;
-    if (to) h += '<p class="report"><a href="mailto:' + esc(to) + '?subject=' +
-      encodeURIComponent(t('report_subject', { n: p.name, id: id })) + '">' + t('report') + '</a></p>';
+    h += '<p class="report">' + (to ? '<a href="mailto:' + esc(to) + '?subject=' +
+      encodeURIComponent(t('report_subject', { n: p.name, id: id })) + '">' + t('report') + '</a>' : esc(t('maybe_wrong'))) + '</p>';
     return h + '</article></li>';
   }
   function linkState(id) {

@@ -229,6 +229,70 @@ await check('opening_hours_open_and_closed', async () => {
   await p2.close();
 });
 
+await check('public_holiday_leaves_out_unknown_hours', async () => {
+  /* Wednesday 11 November 2026 (Armistice) at 10:00 in Brussels: CPAS
+   * d'Uccle ("Mo-Fr 09:00-11:30", nothing said of holidays) is not known
+   * to be open, so "open now" leaves it out and its card shows no status;
+   * a 24/7 AMO stays open. The Wednesday after, it is open again. */
+  const p2 = await ctx.newPage();
+  await p2.clock.setFixedTime(new Date('2026-11-11T09:00:00Z'));
+  await p2.goto(base + '/?where=1180&cat=cpas&open=1');
+  await pollHeading(p2, /Uccle/);
+  let cs = await cards(p2);
+  assert(!cs.some((c) => /CPAS d'Uccle/.test(c.text)), 'CPAS d\'Uccle listed as open on a public holiday');
+  await p2.goto(base + '/?where=1180&cat=cpas');
+  await pollHeading(p2, /Uccle/);
+  cs = await cards(p2);
+  const u = cs.find((c) => /CPAS d'Uccle/.test(c.text));
+  assert(u && /Horaires/.test(u.text) && !/ouvert maintenant|fermé/.test(u.text), 'a status was guessed on a holiday: ' + (u && u.text));
+  await p2.goto(base + '/?where=1050&cat=amo&open=1');
+  await pollHeading(p2, /Ixelles/);
+  cs = await cards(p2);
+  assert(cs.some((c) => /SOS Jeunes/.test(c.text) && /ouvert maintenant/.test(c.text)), 'the 24/7 AMO is not open on a holiday');
+  await p2.clock.setFixedTime(new Date('2026-11-18T09:00:00Z'));
+  await p2.goto(base + '/?where=1180&cat=cpas&open=1');
+  await pollHeading(p2, /Uccle/);
+  cs = await cards(p2);
+  assert(cs.some((c) => /CPAS d'Uccle/.test(c.text)), 'CPAS d\'Uccle not open on an ordinary Wednesday');
+  await p2.close();
+});
+
+await check('cards_say_how_sure_they_are', async () => {
+  /* Liège: every listing sits at a postcode's centre. No card shows
+   * "0,0 km"; each distance is "≈ N km" and the card says where the
+   * point really is; the brochure's records (about 2008-2017) tell the
+   * visitor to call first; every card links to "signaler une erreur". */
+  await page.goto(base + '/?where=4000&cat=amo');
+  await waitHeading(page, /Liège/);
+  const cs = await cards(page);
+  assert(cs.length >= 5, 'few AMO near Liège: ' + cs.length);
+  assert(!cs.some((c) => /0,0 km/.test(c.text)), 'a card shows 0,0 km');
+  assert(cs.every((c) => /^≈ \d+ km$/.test(c.dist)), 'an approximate distance is shown as exact: ' + cs.map((c) => c.dist));
+  assert(cs.every((c) => /Position approximative \((centre de|dans la commune de) /.test(c.text)), 'an approximate card does not say so');
+  const claj = cs.find((c) => /Rue Ernest de Bavière 6/.test(c.text));
+  assert(claj && /Coordonnées de 2012 environ : appelle avant d'y aller/.test(claj.text), 'no old-source warning on the CLAJ: ' + (claj && claj.text));
+  const mails = await page.$$eval('#list .card .report a', (as) => as.map((a) => a.getAttribute('href')));
+  assert(mails.length === cs.length && mails.every((h) => h.startsWith('mailto:corrections@annuaire.test?subject=')), 'a card has no error report link');
+  /* The competence box and the list measure from the same point. */
+  await page.goto(base + '/?where=4000');
+  await waitHeading(page, /Liège/);
+  const box = await page.textContent('#competence');
+  const m = /Service Droit des Jeunes \(permanence de Liège\) \((≈ \d+ km)\)/.exec(box);
+  const sdj = (await cards(page)).find((c) => /Service Droit des Jeunes \(permanence de Liège\)/.test(c.text));
+  assert(m && sdj && sdj.dist === m[1], `the SDJ is ${m && m[1]} in the box and ${sdj && sdj.dist} in the list`);
+});
+
+await check('no_amo_here_names_the_nearest', async () => {
+  /* Bastogne: no AMO of the directory covers it; the box names the
+   * nearest ones as the nearest, with their distances. */
+  await page.goto(base + '/?where=6600');
+  await waitHeading(page, /Bastogne/);
+  await page.waitForFunction(() => /Bastogne/.test(document.querySelector('#competence').textContent));
+  const box = await page.textContent('#competence');
+  assert(/AMOles plus proches : [^)]+\(≈ \d+ km\)/.test(box), 'no nearest AMO for Bastogne: ' + box);
+  assert(!/AMOpas encore/.test(box), 'the AMO row says only "pas encore dans l\'annuaire"');
+});
+
 await check('shared_url_restores_state', async () => {
   const fc = await (await fetch(base + '/api/search?q=planning&category=planning&limit=3')).json();
   const id = String(fc.features[2].id);
@@ -327,6 +391,17 @@ await check('map_cluster_opens_on_click', async () => {
   });
   await p2.mouse.click(px, py);
   await p2.waitForSelector('.card.selected', { timeout: 5000 });
+  assert(await p2.isVisible('#legend'), 'no legend under the map');
+  /* Schaerbeek's centre holds several listings: each its own point. */
+  const same = await p2.evaluate(() => {
+    const at = {}; /* a point in two tiles' buffers comes twice */
+    annuaireMap.queryRenderedFeatures({ layers: ['points'] }).forEach((f) => {
+      at[f.properties.id] = f.geometry.coordinates.map((v) => v.toFixed(6)).join();
+    });
+    const pts = Object.values(at);
+    return pts.length < 3 ? -1 : pts.length - new Set(pts).size;
+  });
+  assert(same === 0, same + ' points drawn on another');
   assert(new URL(p2.url()).searchParams.get('sel'), 'the selected point is not in the URL');
   await p2.close();
 });
