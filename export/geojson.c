@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "err.h"
 #include "feature.h"
+#include "json_write.h"
 
 /* ",amo,cpas," after checking each slug against the categories table. */
 static int category_filter(sqlite3 *db, const char *list, struct buf *out,
@@ -58,7 +59,7 @@ static int write_features(sqlite3 *db, const char *filter, FILE *f,
     int step;
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
         json_t *feat = feature_json(st, 0);
-        char *text = feat ? json_dumps(feat, JSON_COMPACT) : NULL;
+        char *text = feat ? json_dumps(feat, JW_DUMP_FLAGS) : NULL;
         json_decref(feat);
         if (!text)
             rc = ERR_NOMEM;

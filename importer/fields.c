@@ -630,7 +630,8 @@ static void check_source_date(struct listing *l, struct problems *p)
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
-    long today = (tm.tm_year + 1900) * 10000L + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+    long today =
+        (tm.tm_year + 1900) * 10000L + (tm.tm_mon + 1) * 100 + tm.tm_mday;
     if (read && d.first > read)
         problem(p, "source_date", "\"%s\" is later than verified_on %s",
                 shown(v, s, sizeof s), l->str[F_VERIFIED_AT]);
@@ -677,9 +678,11 @@ static void check_contact(struct listing *l, struct problems *p)
         struct hours h;
         char why[200];
         if (hours_parse(v, &h, why, sizeof why) < 0)
-            problem(p, "opening_hours", "%s (the subset the page reads: "
+            problem(p, "opening_hours",
+                    "%s (the subset the page reads: "
                     "\"Mo-Fr 09:00-12:00,13:00-16:00; Sa 10:00-12:00; PH off\" "
-                    "or \"24/7\")", why);
+                    "or \"24/7\")",
+                    why);
     }
 }
 

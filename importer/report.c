@@ -29,8 +29,8 @@ static void gaps_of(sqlite3_stmt *st, long today, struct gaps *g)
     g->phone = sqlite3_column_type(st, 3) == SQLITE_NULL;
     g->email = sqlite3_column_type(st, 4) == SQLITE_NULL;
     g->street = sqlite3_column_type(st, 5) == SQLITE_NULL;
-    g->position = !pos || strcmp(pos, "postcode") == 0 ||
-                  strcmp(pos, "commune") == 0;
+    g->position =
+        !pos || strcmp(pos, "postcode") == 0 || strcmp(pos, "commune") == 0;
     g->old = sd && srcdate_parse(sd, &d) &&
              srcdate_older_than(&d, today, OLD_SOURCE_YEARS);
 }

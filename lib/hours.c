@@ -24,7 +24,8 @@ static int minutes(const char *p, bool end)
           p[2] == ':' && p[3] >= '0' && p[3] <= '5' && p[4] >= '0' &&
           p[4] <= '9'))
         return -1;
-    int h = (p[0] - '0') * 10 + (p[1] - '0'), m = (p[3] - '0') * 10 + p[4] - '0';
+    int h = (p[0] - '0') * 10 + (p[1] - '0'),
+        m = (p[3] - '0') * 10 + p[4] - '0';
     if (h > 24 || (h == 24 && (m || !end)))
         return -1;
     return h * 60 + m;
@@ -107,8 +108,8 @@ static int parse_rule(const char *r, size_t len, struct hours *h, char *why,
             if (*t == '\0')
                 break;
             if (*t != ',') {
-                snprintf(why, whysz,
-                         "\"%s\": time spans are separated by ','", rule);
+                snprintf(why, whysz, "\"%s\": time spans are separated by ','",
+                         rule);
                 return ERR_PARSE;
             }
             t++;
@@ -215,7 +216,8 @@ static long easter(int year)
     int f = (b + 8) / 25, g = (b - f + 1) / 3;
     int h = (19 * a + b - d - g + 15) % 30, i = c / 4, k = c % 4;
     int l = (32 + 2 * e + 2 * i - h - k) % 7, m = (a + 11 * h + 22 * l) / 451;
-    int month = (h + l - 7 * m + 114) / 31, day = (h + l - 7 * m + 114) % 31 + 1;
+    int month = (h + l - 7 * m + 114) / 31,
+        day = (h + l - 7 * m + 114) % 31 + 1;
     return days_from_civil(year, month, day);
 }
 
@@ -226,9 +228,9 @@ const char *hours_holiday(int year, int month, int day, bool fwb)
     static const struct {
         int month, day;
         const char *key;
-    } fixed[] = {{1, 1, "nouvel-an"},   {5, 1, "fete-du-travail"},
+    } fixed[] = {{1, 1, "nouvel-an"},       {5, 1, "fete-du-travail"},
                  {7, 21, "fete-nationale"}, {8, 15, "assomption"},
-                 {11, 1, "toussaint"},  {11, 11, "armistice"},
+                 {11, 1, "toussaint"},      {11, 11, "armistice"},
                  {12, 25, "noel"}};
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
         if (fixed[i].month == month && fixed[i].day == day)

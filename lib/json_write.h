@@ -9,9 +9,16 @@
 #ifndef AMO_JSON_WRITE_H
 #define AMO_JSON_WRITE_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "buf.h"
+
+/* Flags of every json_dumps() of an answer: compact, and reals with at
+ * most 10 significant digits, which prints a coordinate rounded to 7
+ * decimals (feature.c, jw_coord) as the shortest text that reads back as
+ * it ("4.3737121", not "4.3737120999999997"). */
+#define JW_DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(10))
 
 struct jw {
     struct buf *b;

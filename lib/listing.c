@@ -8,9 +8,9 @@
 #include "text.h"
 
 static const char *const field_names[F_NSTR] = {
-    "source_id",  "category",   "name",          "description", "street",
-    "postcode",   "commune",    "nis",           "phone",       "email",
-    "website",    "languages",  "opening_hours", "themes",      "territory",
+    "source_id",  "category",    "name",          "description", "street",
+    "postcode",   "commune",     "nis",           "phone",       "email",
+    "website",    "languages",   "opening_hours", "themes",      "territory",
     "source_url", "verified_at", "source_date"};
 
 static const char *const pos_names[] = {"",        "source",   "converted",

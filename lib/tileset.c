@@ -132,9 +132,8 @@ static int spread_colocated(struct tileset_feature *f, size_t n)
             by[k++] = &f[i];
     qsort(by, k, sizeof *by, cmp_position);
     for (size_t i = 0, j; i < k; i = j) {
-        for (j = i + 1; j < k && by[j]->lat == by[i]->lat &&
-                        by[j]->lon == by[i]->lon;
-             j++)
+        for (j = i + 1;
+             j < k && by[j]->lat == by[i]->lat && by[j]->lon == by[i]->lon; j++)
             ;
         size_t m = j - i;
         if (m < 2)
@@ -178,10 +177,10 @@ int tileset_encode(struct tileset_feature *f, size_t n,
 json_t *tileset_vector_layers(const struct tileset_cats *cats, int minzoom,
                               int maxzoom)
 {
-    json_t *fields = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "id", "Number",
-                               "name", "String", "category", "String",
-                               "commune", "String", "approx", "Number",
-                               "point_count", "Number");
+    json_t *fields =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "id", "Number", "name", "String",
+                  "category", "String", "commune", "String", "approx", "Number",
+                  "point_count", "Number");
     for (int c = 0; fields && c < cats->n; c++)
         json_object_set_new(fields, cats->slug[c], json_string("Number"));
     return json_pack("[{s:s,s:s,s:i,s:i,s:o}]", "id", TILESET_LAYER,

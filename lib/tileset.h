@@ -62,8 +62,8 @@ void tileset_from_cluster(const struct cluster_item *it,
 /* Encode the features of f[0..n) that lie in tile z/x/y or its buffer,
  * sorted by id (f is reordered). Listings that share one position (a
  * postcode's centre holds several) are drawn on a small ring around it,
- * so that none hides the others (their lat/lon in f are moved). *out is NULL and *len 0 when none does.
- * Returns 0 or ERR_NOMEM. */
+ * so that none hides the others (their lat/lon in f are moved). *out is NULL
+ * and *len 0 when none does. Returns 0 or ERR_NOMEM. */
 int tileset_encode(struct tileset_feature *f, size_t n,
                    const struct tileset_cats *cats, int z, long x, long y,
                    uint8_t **out, size_t *len);

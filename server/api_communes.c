@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "gazetteer.h"
+#include "json_write.h"
 #include "params.h"
 #include "parse.h"
 #include "routes.h"
@@ -226,8 +227,8 @@ void api_communes(struct request *rq, struct reply *rp)
                                  "commune ni ne s'y trouve ; les plus proches "
                                  "sont indiquées."));
         json_decref(amo_nearest);
-        amo_nearest = nearest_of(rq, "amo", center[1], center[0],
-                                 NEAREST_FALLBACK);
+        amo_nearest =
+            nearest_of(rq, "amo", center[1], center[0], NEAREST_FALLBACK);
     }
     if (json_array_size(planning) == 0) {
         json_array_append_new(
@@ -235,20 +236,20 @@ void api_communes(struct request *rq, struct reply *rp)
                                  "l'annuaire ne se trouve dans cette commune ; "
                                  "les plus proches sont indiqués."));
         json_decref(planning_nearest);
-        planning_nearest = nearest_of(rq, "planning", center[1], center[0],
-                                      NEAREST_FALLBACK);
+        planning_nearest =
+            nearest_of(rq, "planning", center[1], center[0], NEAREST_FALLBACK);
     }
     json_t *j = json_pack(
         "{s:{s:s,s:s,s:s,s:s,s:s,s:s?,s:[f,f]},s:o,s:o,s:o,s:o,s:o,s:o,s:o,"
         "s:o}",
         "commune", "nis", c->nis, "name_fr", c->name_fr, "name_nl", c->name_nl,
         "arrondissement_nis", c->arr_nis, "region_nis", c->reg_nis, "postcode",
-        postcode, "center", center[0], center[1], "cpas",
-        the_cpas ? the_cpas : json_null(), "amo", amo, "amo_nearest",
-        amo_nearest, "sdj", sdj, "sdj_nearest",
+        postcode, "center", round(center[0] * 1e7) / 1e7,
+        round(center[1] * 1e7) / 1e7, "cpas", the_cpas ? the_cpas : json_null(),
+        "amo", amo, "amo_nearest", amo_nearest, "sdj", sdj, "sdj_nearest",
         sdj_nearest ? sdj_nearest : json_null(), "planning", planning,
         "planning_nearest", planning_nearest, "notices", notices);
-    reply_json_text(rp, json_dumps(j, JSON_COMPACT), "application/json");
+    reply_json_text(rp, json_dumps(j, JW_DUMP_FLAGS), "application/json");
     json_decref(j);
     reply_cacheable(rq, rp, 300);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "json_write.h"
 #include "params.h"
 #include "parse.h"
 #include "routes.h"
@@ -57,7 +58,7 @@ void api_status(struct request *rq, struct reply *rp)
                           (json_int_t)store_data_version(rq->store),
                           "schema_version", DB_SCHEMA_VERSION, "last_import",
                           last, "listings", counts, "total", (json_int_t)total);
-    reply_json_text(rp, json_dumps(j, JSON_COMPACT), "application/json");
+    reply_json_text(rp, json_dumps(j, JW_DUMP_FLAGS), "application/json");
     json_decref(j);
     reply_cacheable(rq, rp, 0);
 }
@@ -69,7 +70,7 @@ static int write_features(struct reply *rp, sqlite3_stmt *st, long *count)
     *count = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         json_t *f = feature_json(st, 0);
-        char *text = json_dumps(f, JSON_COMPACT);
+        char *text = json_dumps(f, JW_DUMP_FLAGS);
         json_decref(f);
         if (!text || (*count > 0 && buf_putc(&rp->body, ',') < 0) ||
             buf_puts(&rp->body, text) < 0) {
@@ -158,7 +159,7 @@ void api_listing(struct request *rq, struct reply *rp)
         return;
     }
     json_t *f = feature_json(st, 0);
-    reply_json_text(rp, json_dumps(f, JSON_COMPACT), "application/geo+json");
+    reply_json_text(rp, json_dumps(f, JW_DUMP_FLAGS), "application/geo+json");
     json_decref(f);
     reply_cacheable(rq, rp, 60);
 }

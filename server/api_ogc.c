@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "geo.h"
+#include "json_write.h"
 #include "params.h"
 #include "routes.h"
 #include "spatial.h"
@@ -35,7 +36,7 @@ static json_t *link(const char *href, const char *rel, const char *type,
 static void reply_with(struct request *rq, struct reply *rp, json_t *j,
                        const char *type)
 {
-    reply_json_text(rp, json_dumps(j, JSON_COMPACT), type);
+    reply_json_text(rp, json_dumps(j, JW_DUMP_FLAGS), type);
     json_decref(j);
     reply_cacheable(rq, rp, 60);
 }

@@ -16,6 +16,7 @@
 
 #include "fts_rank.h"
 #include "geo.h"
+#include "json_write.h"
 #include "params.h"
 #include "routes.h"
 #include "spatial.h"
@@ -271,14 +272,14 @@ static long run_query(struct request *rq, struct search *s, const char *match,
         ids[(*nids)++] = id;
         json_t *f = feature_json(st, 0);
         json_t *p = json_object_get(f, "properties");
-        json_object_set_new(p, "matched", matched_words(s, st));
-        json_object_set_new(p, "fuzzy", json_boolean(fuzzy));
         if (s->has_near) {
             json_t *d = json_integer((json_int_t)llround(
                 geo_distance_m(s->lat, s->lon, sqlite3_column_double(st, 8),
                                sqlite3_column_double(st, 9))));
             json_object_set_new(p, "distance_m", d);
         }
+        json_object_set_new(p, "matched", matched_words(s, st));
+        json_object_set_new(p, "fuzzy", json_boolean(fuzzy));
         json_array_append_new(features, f);
     }
     sqlite3_reset(st);
@@ -506,7 +507,7 @@ void api_search(struct request *rq, struct reply *rp)
     json_t *fc = json_pack("{s:s,s:o,s:o,s:o,s:I}", "type", "FeatureCollection",
                            "terms", terms, "categories", named, "features",
                            features, "numberReturned", (json_int_t)nids);
-    reply_json_text(rp, json_dumps(fc, JSON_COMPACT), "application/geo+json");
+    reply_json_text(rp, json_dumps(fc, JW_DUMP_FLAGS), "application/geo+json");
     json_decref(fc);
     reply_cacheable(rq, rp, 60);
     rp->cache_control =

@@ -20,6 +20,7 @@
 #include <zlib.h>
 
 #include "err.h"
+#include "json_write.h"
 #include "parse.h"
 #include "routes.h"
 #include "store.h"
@@ -59,7 +60,7 @@ void reply_error(struct reply *rp, int status, const char *code,
     rp->etag[0] = '\0';
     rp->cache_control = NULL;
     rp->file[0] = '\0';
-    reply_json_text(rp, json_dumps(j, JSON_COMPACT), "application/json");
+    reply_json_text(rp, json_dumps(j, JW_DUMP_FLAGS), "application/json");
     json_decref(j);
 }
 

@@ -46,13 +46,17 @@ static long number(const char *opt, const char *v, long lo, long hi)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", 1, NULL, 'd'},     {"listen", 1, NULL, 'l'},
-        {"web", 1, NULL, 'w'},    {"threads", 1, NULL, 't'},
-        {"data", 1, NULL, 'D'},   {"max-connections", 1, NULL, 'c'},
-        {"per-ip", 1, NULL, 'p'}, {"timeout", 1, NULL, 'T'},
-        {"report-email", 1, NULL, 'r'},
-        {"help", 0, NULL, 'h'},   {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"db", 1, NULL, 'd'},
+                                         {"listen", 1, NULL, 'l'},
+                                         {"web", 1, NULL, 'w'},
+                                         {"threads", 1, NULL, 't'},
+                                         {"data", 1, NULL, 'D'},
+                                         {"max-connections", 1, NULL, 'c'},
+                                         {"per-ip", 1, NULL, 'p'},
+                                         {"timeout", 1, NULL, 'T'},
+                                         {"report-email", 1, NULL, 'r'},
+                                         {"help", 0, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     const char *db = "var/amo.db", *listen = "127.0.0.1:8080";
     const char *web = AMO_WEB_DIR, *data = AMO_DATA_DIR "/gazetteer";
     const char *report_email = NULL;
@@ -96,9 +100,11 @@ int main(int argc, char **argv)
         case 'r':
             /* Written into mailto: links: a plain address only. */
             if (strlen(optarg) > 200 || !strchr(optarg, '@') ||
-                strpbrk(optarg, " \"<>?&#%/\\:;,") ) {
-                fprintf(stderr, "amo-server: --report-email: \"%s\" is not "
-                                "an e-mail address\n", optarg);
+                strpbrk(optarg, " \"<>?&#%/\\:;,")) {
+                fprintf(stderr,
+                        "amo-server: --report-email: \"%s\" is not "
+                        "an e-mail address\n",
+                        optarg);
                 return 2;
             }
             report_email = optarg;

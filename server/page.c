@@ -20,9 +20,9 @@
 #include "gazetteer.h"
 #include "routes.h"
 #include "srcdate.h"
-#include "tileset.h"
 #include "store.h"
 #include "text.h"
+#include "tileset.h"
 
 #define PAGE_MAX_TEMPLATE (256u << 10) /* web/index.html is about 8 KB */
 #define PAGE_NEAREST 20                /* cards near a postcode */
@@ -232,8 +232,9 @@ static void old_source_text(struct buf *b, json_t *pr)
         !srcdate_older_than(&d, today(), OLD_SOURCE_YEARS))
         return;
     bool range = d.first / 10000 != d.last / 10000;
-    buf_printf(b, "<p class=\"old\">Coordonnées de %d%s : %s avant d'y "
-                  "aller.</p>",
+    buf_printf(b,
+               "<p class=\"old\">Coordonnées de %d%s : %s avant d'y "
+               "aller.</p>",
                srcdate_year(&d), range ? " environ" : "",
                str(pr, "phone") ? "appelle" : "vérifie");
 }
@@ -241,8 +242,7 @@ static void old_source_text(struct buf *b, json_t *pr)
 /* "Signaler une erreur": a mailto: link to the operator's address, so
  * the page itself sends nothing; without one, the card still says that
  * its facts may be wrong. */
-static void report_link(struct buf *b, const char *to, json_t *pr,
-                        long long id)
+static void report_link(struct buf *b, const char *to, json_t *pr, long long id)
 {
     if (!to) {
         buf_puts(b, "<p class=\"report\">Ces informations peuvent avoir "
@@ -423,8 +423,8 @@ static void competence_item(struct buf *b, const char *label, json_t *fs,
     if (nn)
         buf_puts(b, nn > 1 ? "les plus proches : " : "le plus proche : ");
     for (size_t i = 0; i < (n ? n : nn); i++) {
-        json_t *pr = json_object_get(json_array_get(n ? fs : nearest, i),
-                                     "properties");
+        json_t *pr =
+            json_object_get(json_array_get(n ? fs : nearest, i), "properties");
         long long id = (long long)json_integer_value(json_object_get(pr, "id"));
         buf_printf(b, "%s<a href=\"#l-%lld\" data-id=\"%lld\">", i ? ", " : "",
                    id, id);

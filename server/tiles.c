@@ -10,6 +10,7 @@
 
 #include "cluster.h"
 #include "err.h"
+#include "json_write.h"
 #include "mvt.h"
 #include "parse.h"
 #include "routes.h"
@@ -113,8 +114,7 @@ static void from_row(struct cand *a, struct tileset_feature *f,
     f->name = copy_text(a, st, 3);
     f->category = copy_text(a, st, 4);
     f->commune = copy_text(a, st, 5);
-    f->approx =
-        tileset_pos_approx((const char *)sqlite3_column_text(st, 6));
+    f->approx = tileset_pos_approx((const char *)sqlite3_column_text(st, 6));
 }
 
 /* Below the cluster zoom: the clusters and single listings of that zoom
@@ -251,7 +251,7 @@ void api_tilejson(struct request *rq, struct reply *rp)
         bb[0], bb[1], bb[2], bb[3], "center", (bb[0] + bb[2]) / 2,
         (bb[1] + bb[3]) / 2, 8, "attribution", TILESET_ATTRIBUTION,
         "vector_layers", layers);
-    reply_json_text(rp, json_dumps(j, JSON_COMPACT), "application/json");
+    reply_json_text(rp, json_dumps(j, JW_DUMP_FLAGS), "application/json");
     json_decref(j);
     reply_cacheable(rq, rp, 300);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "basemap.h"
+#include "json_write.h"
 #include "mvt.h"
 #include "routes.h"
 
@@ -60,7 +61,7 @@ void api_basemap_tilejson(struct request *rq, struct reply *rp)
         BASEMAP_MAXZOOM, "bounds", b[0], b[1], b[2], b[3], "center",
         (b[0] + b[2]) / 2, (b[1] + b[3]) / 2, 7, "attribution",
         BASEMAP_ATTRIBUTION, "vector_layers", layers);
-    reply_json_text(rp, json_dumps(j, JSON_COMPACT), "application/json");
+    reply_json_text(rp, json_dumps(j, JW_DUMP_FLAGS), "application/json");
     json_decref(j);
     basemap_cacheable(rq, rp);
 }

@@ -119,13 +119,16 @@ static void readme_coverage_table_matches_the_data(void **state)
     snprintf(day, sizeof day, "%s", m + strlen(mark));
     char *body = strchr(m, '\n') + 1, *end = strstr(body, "<!-- coverage: end");
     assert_non_null(end);
-    snprintf(cmd, sizeof cmd, "%s/amo-import --db '%s' --report=coverage "
-             "--today %s", bin_dir(), e->db, day);
+    snprintf(cmd, sizeof cmd,
+             "%s/amo-import --db '%s' --report=coverage "
+             "--today %s",
+             bin_dir(), e->db, day);
     assert_int_equal(run(&table, "%s", cmd), 0);
     *end = '\0';
     if (strcmp(body, table) != 0)
         fail_msg("data/README.md's coverage table is stale (run make "
-                 "coverage):\n%s\nexpected:\n%s", body, table);
+                 "coverage):\n%s\nexpected:\n%s",
+                 body, table);
     free(readme);
     free(table);
 }

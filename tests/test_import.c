@@ -259,7 +259,7 @@ static void source_date_and_opening_hours_are_checked(void **state)
         "3,amo,C,Namur,2017/2008,,\n"              /* 4: range backwards */
         "4,amo,D,Namur,23/11/2026,,\n"             /* 5: not ISO */
         "5,amo,E,Namur,,,Mo-Fr 9h-12h\n"           /* 6: beyond the subset */
-        "6,amo,F,Namur,,,\"Mo-Fr 09:00-12:00;\"\n"   /* 7: trailing ';' */
+        "6,amo,F,Namur,,,\"Mo-Fr 09:00-12:00;\"\n" /* 7: trailing ';' */
         "7,amo,G,Namur,2099,,\n"                   /* 8: in the future */
         "8,amo,H,Namur,2019-06,2026-11-23,24/7\n";
     write_file(path_in(e->dir, "dates.csv"), csv, (size_t)-1);

@@ -339,8 +339,8 @@ static void brussels_time_follows_summer_time(void **state)
     assert_int_equal(t.day, 23);
     assert_int_equal(t.wday, 1);
     assert_int_equal(t.minute, 10 * 60); /* CET */
-    hours_brussels(1783407600, &t); /* 2026-07-07 07:00 UTC */
-    assert_int_equal(t.minute, 9 * 60); /* CEST */
+    hours_brussels(1783407600, &t);      /* 2026-07-07 07:00 UTC */
+    assert_int_equal(t.minute, 9 * 60);  /* CEST */
     /* 2026-03-29 00:59 UTC is still winter; 01:00 UTC is summer time. */
     hours_brussels(1774745940, &t);
     assert_int_equal(t.minute, 1 * 60 + 59);
@@ -361,15 +361,14 @@ static void opening_hours_subset_open_closed_and_holidays(void **state)
                       armistice10 = {2026, 11, 11, 3, 600},
                       wed10 = {2026, 11, 18, 3, 600},
                       fwb10 = {2026, 9, 28, 1, 600}, /* a Monday */
-                      sep27 = {2027, 9, 27, 1, 600}; /* a Monday too */
+        sep27 = {2027, 9, 27, 1, 600};               /* a Monday too */
     assert_int_equal(hours_parse("Mo-Fr 09:00-11:30", &h, why, sizeof why), 0);
     assert_int_equal(hours_open(&h, &mon10, false), 1);
     assert_int_equal(hours_open(&h, &wed10, false), 1);
     /* A public holiday the hours say nothing about: unknown, no guess. */
     assert_int_equal(hours_open(&h, &armistice10, false), -1);
-    assert_int_equal(hours_parse("Mo-Fr 09:00-11:30; PH off", &h, why,
-                                 sizeof why),
-                     0);
+    assert_int_equal(
+        hours_parse("Mo-Fr 09:00-11:30; PH off", &h, why, sizeof why), 0);
     assert_int_equal(hours_open(&h, &armistice10, false), 0);
     assert_int_equal(hours_open(&h, &fwb10, true), 1);
     assert_int_equal(hours_open(&h, &sep27, true), 0);  /* FWB holiday */
@@ -389,9 +388,15 @@ static void opening_hours_subset_open_closed_and_holidays(void **state)
     assert_int_equal(hours_open(&h, &sun21, false), 1); /* Fr-Mo wraps */
     /* Beyond the subset: refused, with the part named. */
     static const char *const bad[] = {
-        "Mo-Fr 9h-12h",   "Mo-Fr 09:00-12:00;", "lundi 09:00-12:00",
-        "Mo-Fr",          "Mo-Fr 12:00-09:00",  "Mo-Fr 09:00-25:00",
-        "Jan Mo 09:00-12:00", "Mo-Fr 09:00-12:00 off", "",
+        "Mo-Fr 9h-12h",
+        "Mo-Fr 09:00-12:00;",
+        "lundi 09:00-12:00",
+        "Mo-Fr",
+        "Mo-Fr 12:00-09:00",
+        "Mo-Fr 09:00-25:00",
+        "Jan Mo 09:00-12:00",
+        "Mo-Fr 09:00-12:00 off",
+        "",
         "Mo-Fr 09:00-10:00,10:00-11:00,11:00-12:00,12:00-13:00,13:00-14:00,"
         "14:00-15:00,15:00-16:00"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {

@@ -469,11 +469,12 @@ static void communes_name_the_competent_services(void **state)
     json_t *amo = json_object_get(j, "amo");
     bool in_liege = false;
     for (size_t i = 0; i < json_array_size(amo); i++)
-        in_liege |= strcmp(json_string_value(json_object_get(
-                               json_object_get(json_array_get(amo, i),
-                                               "properties"),
-                               "commune")) ?: "",
-                           "Liège") == 0;
+        in_liege |=
+            strcmp(json_string_value(json_object_get(
+                       json_object_get(json_array_get(amo, i), "properties"),
+                       "commune"))
+                       ?: "",
+                   "Liège") == 0;
     assert_true(in_liege);
     assert_int_equal(json_array_size(json_object_get(j, "amo_nearest")), 0);
     json_decref(j);
