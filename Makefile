@@ -23,18 +23,35 @@ DEB_PACKAGES := build-essential pkg-config sqlite3 libsqlite3-dev \
         libmicrohttpd-dev libcmocka-dev gdal-bin curl time bc \
         protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libgeos-dev chromium
 
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Each program links the libraries it uses (the importer no GEOS, the
+# exporter no libmicrohttpd); pkg-config runs once per make.
+IMPORT_PKGS := sqlite3 jansson proj libcurl
+SERVER_PKGS := sqlite3 jansson libmicrohttpd zlib libprotobuf-c
+EXPORT_PKGS := sqlite3 jansson zlib libprotobuf-c
+pkg_libs = $(shell pkg-config --libs $(1) 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # GEOS (the basemap) has no .pc file in Debian 12: geos-config instead.
-GEOS_CFLAGS = $(shell geos-config --cflags 2>/dev/null)
-GEOS_LIBS = $(shell geos-config --clibs 2>/dev/null)
-CFLAGS := -std=c11 $(OPT) $(SAN) $(WARN) $(WERROR) $(PKG_CFLAGS) $(GEOS_CFLAGS)
-CPPFLAGS := -D_GNU_SOURCE -Ilib -Iimporter -Iserver -Iexport -Itests \
-        -I$(BUILD)/gen \
-        -DAMO_DATA_DIR='"$(CURDIR)/data"' -DAMO_WEB_DIR='"$(CURDIR)/web"'
-LDLIBS := $(PKG_LIBS) $(GEOS_LIBS) -lm -pthread
-LDFLAGS := $(SAN)
+GEOS_CFLAGS := $(shell geos-config --cflags 2>/dev/null)
+GEOS_LIBS := $(shell geos-config --clibs 2>/dev/null)
+IMPORT_LIBS := $(call pkg_libs,$(IMPORT_PKGS)) -lm
+SERVER_LIBS := $(call pkg_libs,$(SERVER_PKGS)) $(GEOS_LIBS) -lm -pthread
+EXPORT_LIBS := $(call pkg_libs,$(EXPORT_PKGS)) $(GEOS_LIBS) -lm -pthread
+ALL_LIBS := $(call pkg_libs,$(PKGS)) $(GEOS_LIBS) -lm -pthread
 
+# The caller's CFLAGS, CPPFLAGS and LDFLAGS (a packager's hardening
+# flags, say) are appended to ours, never replaced; -MMD writes each
+# object's header dependencies beside it.
+AMO_CFLAGS = -std=c11 $(OPT) $(SAN) $(WARN) $(WERROR) $(PKG_CFLAGS) \
+        $(GEOS_CFLAGS) $(CFLAGS)
+AMO_CPPFLAGS = -D_GNU_SOURCE -Ilib -Iimporter -Iserver -Iexport -Itests \
+        -I$(BUILD)/gen -DAMO_DATA_DIR='"$(DATA_DIR)"' \
+        -DAMO_WEB_DIR='"$(WEB_DIR)"' -MMD -MP $(CPPFLAGS)
+AMO_LDFLAGS = $(SAN) $(LDFLAGS)
+DATA_DIR ?= $(CURDIR)/data
+WEB_DIR ?= $(CURDIR)/web
+
+# lib/ is a static library: each program takes the objects it uses.
+LIBAMO := $(BUILD)/libamo.a
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c)) \
         $(BUILD)/gen/vector_tile.pb-c.o
 IMPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,\
@@ -106,47 +123,57 @@ $(BUILD)/gen/vector_tile.pb-c.c $(BUILD)/gen/vector_tile.pb-c.h: \
 
 $(BUILD)/gen/vector_tile.pb-c.o: $(BUILD)/gen/vector_tile.pb-c.c
 	@echo "  CC    $<"
-	@$(CC) $(CPPFLAGS) -std=c11 $(OPT) $(SAN) $(PKG_CFLAGS) -c -o $@ $<
+	@$(CC) $(AMO_CPPFLAGS) -std=c11 $(OPT) $(SAN) $(PKG_CFLAGS) $(CFLAGS) \
+	  -c -o $@ $<
 
-$(BUILD)/lib/mvt.o $(BUILD)/server/tiles.o $(BUILD)/tests/test_basemap.o: \
+# Sources that include the generated header wait for it (the first build
+# has no .d files yet to say so).
+$(BUILD)/lib/mvt.o $(BUILD)/server/tiles.o $(BUILD)/tests/test_basemap.o \
+$(BUILD)/tests/fuzz/fuzz_request.o $(BUILD)/tests/fuzz/fuzz_mvt.o: \
         $(BUILD)/gen/vector_tile.pb-c.h
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h importer/*.h server/*.h export/*.h \
-        tests/*.h)
+$(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC    $<"
-	@$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	@$(CC) $(AMO_CPPFLAGS) $(AMO_CFLAGS) -c -o $@ $<
 
-$(BIN)/amo-import: $(BUILD)/importer/main.o $(IMPORT_OBJ) $(LIB_OBJ)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+$(LIBAMO): $(LIB_OBJ)
+	@echo "  AR    $@"
+	@rm -f $@ && ar rcs $@ $^
+
+$(BIN)/amo-import: $(BUILD)/importer/main.o $(IMPORT_OBJ) $(LIBAMO)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CC) $(AMO_LDFLAGS) -o $@ $^ $(IMPORT_LIBS)
 
-$(BIN)/amo-server: $(BUILD)/server/main.o $(SERVER_OBJ) $(LIB_OBJ)
+$(BIN)/amo-server: $(BUILD)/server/main.o $(SERVER_OBJ) $(LIBAMO)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CC) $(AMO_LDFLAGS) -o $@ $^ $(SERVER_LIBS)
 
-$(BIN)/amo-export: $(EXPORT_OBJ) $(LIB_OBJ)
+$(BIN)/amo-export: $(EXPORT_OBJ) $(LIBAMO)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CC) $(AMO_LDFLAGS) -o $@ $^ $(EXPORT_LIBS)
 
-$(BUILD)/bench/gen-listings: $(BUILD)/bench/gen_listings.o $(LIB_OBJ)
+$(BUILD)/bench/gen-listings: $(BUILD)/bench/gen_listings.o $(LIBAMO)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CC) $(AMO_LDFLAGS) -o $@ $^ $(IMPORT_LIBS)
 
-$(BUILD)/bench/bench-basemap: $(BUILD)/bench/bench_basemap.o $(LIB_OBJ)
+$(BUILD)/bench/bench-basemap: $(BUILD)/bench/bench_basemap.o $(LIBAMO)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CC) $(AMO_LDFLAGS) -o $@ $^ $(EXPORT_LIBS)
 
+# The tests drive the importer's and the server's modules directly.
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/support.o \
-        $(BUILD)/tests/server_proc.o $(IMPORT_OBJ) $(LIB_OBJ)
+        $(BUILD)/tests/server_proc.o $(IMPORT_OBJ) $(SERVER_OBJ) $(LIBAMO)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	@$(CC) $(AMO_LDFLAGS) -o $@ $^ $(ALL_LIBS) -lcmocka
 
 # Targets that install packages first re-enter make, so that pkg-config
 # runs only once the -dev packages are there (a fresh machine has none).
@@ -221,10 +248,10 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 $(BUILD)/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/fuzz.o \
-        $(IMPORT_OBJ) $(SERVER_OBJ) $(LIB_OBJ)
+        $(IMPORT_OBJ) $(SERVER_OBJ) $(LIBAMO)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
-	@$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+	@$(CC) $(AMO_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(ALL_LIBS)
 
 fuzz-build: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 

@@ -42,38 +42,43 @@ static int category_filter(sqlite3 *db, const char *list, struct buf *out,
     return rc;
 }
 
+struct writing {
+    FILE *f;
+    volatile sig_atomic_t *stop;
+    long *count;
+    struct buf text;
+};
+
+/* One Feature per line, as feature_write() gives it to the API. */
+static int write_one(const struct row *r, void *arg)
+{
+    struct writing *wr = arg;
+    struct jw w = {.b = &wr->text};
+    buf_reset(&wr->text);
+    feature_write(&w, r, NULL);
+    if (w.err)
+        return w.err;
+    if ((*wr->count > 0 && fputc(',', wr->f) == EOF) ||
+        fputs(buf_str(&wr->text), wr->f) < 0 || fputc('\n', wr->f) == EOF)
+        return ERR_IO;
+    ++*wr->count;
+    return wr->stop && *wr->stop ? ERR_INTERRUPTED : 0;
+}
+
+/* The listings query the server's /api/listings.geojson runs (row.h). */
 static int write_features(sqlite3 *db, const char *filter, FILE *f,
                           volatile sig_atomic_t *stop, long *count)
 {
-    static const char sql[] =
-        "SELECT " FEATURE_COLUMNS " FROM listings l"
-        " WHERE (?1 IS NULL OR instr(?1, ',' || l.category || ',') > 0)"
-        " AND l.lat IS NOT NULL ORDER BY l.id";
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, ROWS_SQL, -1, &st, NULL) != SQLITE_OK)
         return ERR_DB;
-    sqlite3_bind_text(st, 1, filter, -1, SQLITE_STATIC);
+    struct writing wr = {.f = f, .stop = stop, .count = count};
+    buf_init(&wr.text, 1u << 20);
     int rc = fputs("{\"type\":\"FeatureCollection\",\"features\":[", f) < 0
                  ? ERR_IO
-                 : 0;
-    int step;
-    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *feat = feature_json(st, 0);
-        char *text = feat ? json_dumps(feat, JW_DUMP_FLAGS) : NULL;
-        json_decref(feat);
-        if (!text)
-            rc = ERR_NOMEM;
-        else if ((*count > 0 && fputc(',', f) == EOF) || fputs(text, f) < 0 ||
-                 fputc('\n', f) == EOF)
-            rc = ERR_IO;
-        free(text);
-        ++*count;
-        if (stop && *stop)
-            rc = ERR_GUARD;
-    }
-    if (rc == 0 && step != SQLITE_DONE)
-        rc = ERR_DB;
+                 : rows_each(st, filter, NULL, write_one, &wr);
     sqlite3_finalize(st);
+    buf_free(&wr.text);
     if (rc == 0 && fputs("]}\n", f) < 0)
         rc = ERR_IO;
     return rc;
@@ -125,7 +130,6 @@ int geojson_export(sqlite3 *db, const char *categories, const char *out,
             unlink(tmp);
     }
     if (rc < 0 && rc != ERR_DB)
-        snprintf(msg, msgsz, "%s: %s", out,
-                 rc == ERR_GUARD ? "interrupted" : err_str(rc));
+        snprintf(msg, msgsz, "%s: %s", out, err_str(rc));
     return rc;
 }

@@ -11,7 +11,7 @@
 /* Write the listings of 'categories' (comma-separated slugs, NULL for
  * all) to 'out' ('-' for standard output), in id order, under a
  * temporary name renamed when complete. *count is the number written.
- * Returns 0, ERR_USAGE (unknown category), ERR_DB, ERR_IO or ERR_GUARD
+ * Returns 0, ERR_USAGE (unknown category), ERR_DB, ERR_IO or ERR_INTERRUPTED
  * (stopped), with 'msg' saying what. */
 int geojson_export(sqlite3 *db, const char *categories, const char *out,
                    volatile sig_atomic_t *stop, long *count, char *msg,

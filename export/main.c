@@ -16,6 +16,7 @@
 #include "basemap.h"
 #include "db.h"
 #include "err.h"
+#include "exitcode.h"
 #include "geojson.h"
 #include "mvt.h"
 #include "pyramid.h"
@@ -25,15 +26,6 @@
 #ifndef AMO_DATA_DIR
 #define AMO_DATA_DIR "data"
 #endif
-
-enum exit_code {
-    EXIT_DONE = 0,
-    EXIT_STOPPED = 1, /* interrupted by a signal; OUT unchanged */
-    EXIT_USAGE = 2,
-    EXIT_OUTPUT = 3, /* OUT could not be written */
-    EXIT_DB = 4,     /* the database could not be read */
-    EXIT_INPUT = 5   /* the boundary files (--data) could not be read */
-};
 
 static volatile sig_atomic_t stop;
 
@@ -254,10 +246,10 @@ static int tiles_cmd(sqlite3 *db, int argc, char **argv, bool quiet)
     json_decref(meta.vector_layers);
     if (rc < 0) {
         fprintf(stderr, "amo-export: %s; %s left unchanged\n", msg, out);
-        return bad_input         ? EXIT_INPUT
-               : rc == ERR_GUARD ? EXIT_STOPPED
-               : rc == ERR_DB    ? EXIT_DB
-                                 : EXIT_OUTPUT;
+        return bad_input               ? EXIT_INPUT
+               : rc == ERR_INTERRUPTED ? EXIT_INTERRUPTED
+               : rc == ERR_DB          ? EXIT_DATABASE
+                                       : EXIT_OUTPUT;
     }
     if (stop || replace(tmp, out, dir) < 0) {
         fprintf(stderr, "amo-export: %s: %s\n", out,
@@ -266,7 +258,7 @@ static int tiles_cmd(sqlite3 *db, int argc, char **argv, bool quiet)
             sink_remove_tree(tmp);
         else
             unlink(tmp);
-        return stop ? EXIT_STOPPED : EXIT_OUTPUT;
+        return stop ? EXIT_INTERRUPTED : EXIT_OUTPUT;
     }
     if (!quiet)
         fprintf(stderr,
@@ -276,7 +268,7 @@ static int tiles_cmd(sqlite3 *db, int argc, char **argv, bool quiet)
                 (double)st.bytes / 1e6, (double)st.raw_bytes / 1e6,
                 (double)st.largest / 1e3, st.largest_z, st.largest_x,
                 st.largest_y, now_s() - t0);
-    return EXIT_DONE;
+    return EXIT_OK;
 }
 
 static int geojson_cmd(sqlite3 *db, int argc, char **argv, bool quiet)
@@ -304,14 +296,14 @@ static int geojson_cmd(sqlite3 *db, int argc, char **argv, bool quiet)
     int rc = geojson_export(db, category, out, &stop, &n, msg, sizeof msg);
     if (rc < 0) {
         fprintf(stderr, "amo-export: %s\n", msg);
-        return rc == ERR_USAGE   ? EXIT_USAGE
-               : rc == ERR_DB    ? EXIT_DB
-               : rc == ERR_GUARD ? EXIT_STOPPED
-                                 : EXIT_OUTPUT;
+        return rc == ERR_USAGE         ? EXIT_USAGE
+               : rc == ERR_DB          ? EXIT_DATABASE
+               : rc == ERR_INTERRUPTED ? EXIT_INTERRUPTED
+                                       : EXIT_OUTPUT;
     }
     if (!quiet)
         fprintf(stderr, "amo-export: %s: %ld listings\n", out, n);
-    return EXIT_DONE;
+    return EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -331,7 +323,7 @@ int main(int argc, char **argv)
             quiet = true;
         else if (c == 'h') {
             usage(stdout);
-            return EXIT_DONE;
+            return EXIT_OK;
         } else {
             usage(stderr);
             return EXIT_USAGE;
@@ -351,7 +343,7 @@ int main(int argc, char **argv)
     char msg[512];
     if (db_open(db_path, DB_READONLY, &db, msg, sizeof msg) < 0) {
         fprintf(stderr, "amo-export: %s\n", msg);
-        return EXIT_DB;
+        return EXIT_DATABASE;
     }
     /* The export reads the whole table once: through SQLite's small page
      * cache rather than a map of the file, which would count the whole

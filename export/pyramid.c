@@ -251,8 +251,7 @@ static void finish(const struct pyramid_opts *o, struct work *w, int rc,
     if (o->progress)
         fputc('\n', stderr);
     if (rc < 0)
-        snprintf(msg, msgsz, "%s",
-                 rc == ERR_GUARD ? "interrupted" : err_str(rc));
+        snprintf(msg, msgsz, "%s", err_str(rc));
     deflateEnd(&w->zs);
     free(w->scratch);
     free(w->gz);
@@ -299,7 +298,7 @@ int pyramid_export(const struct source *src, const struct pyramid_opts *o,
             rc = emit_tile(src, &w, &zi, e + i, j - i, z, sink, st);
             i = j;
             if (o->stop && *o->stop)
-                rc = ERR_GUARD;
+                rc = ERR_INTERRUPTED;
             progress(o, z, ++done, ntiles, 256);
         }
         free(e);
@@ -364,7 +363,7 @@ int pyramid_export_basemap(const struct basemap *bm,
                 rc = put_tile(&w, z, e[i].tx, e[i].ty, raw, len, sink, st);
             free(raw);
             if (o->stop && *o->stop)
-                rc = ERR_GUARD;
+                rc = ERR_INTERRUPTED;
             progress(o, z, i + 1, ne, 64);
         }
         free(e);

@@ -27,7 +27,7 @@ struct pyramid_stats {
     long largest_x, largest_y;
 };
 
-/* Returns 0, ERR_NOMEM, ERR_IO, ERR_DB (from the sink) or ERR_GUARD when
+/* Returns 0, ERR_NOMEM, ERR_IO, ERR_DB (from the sink) or ERR_INTERRUPTED when
  * stopped by a signal; 'msg' says what. */
 int pyramid_export(const struct source *src, const struct pyramid_opts *o,
                    struct sink *sink, struct pyramid_stats *st, char *msg,

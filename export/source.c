@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "row.h"
 
 #define ARENA_BLOCK (1u << 20)
 
@@ -93,8 +94,7 @@ int source_load(sqlite3 *db, struct source **out, char *msg, size_t msgsz)
                           ? s->cats.slug[ci]
                           : keep(s, &cur, (const unsigned char *)cat, &rc);
         l->commune = keep(s, &cur, sqlite3_column_text(st, 5), &rc);
-        l->approx =
-            tileset_pos_approx((const char *)sqlite3_column_text(st, 6));
+        l->approx = row_pos_approx((const char *)sqlite3_column_text(st, 6));
         if (l->lon < s->bounds[0])
             s->bounds[0] = l->lon;
         if (l->lat < s->bounds[1])

@@ -371,7 +371,7 @@ static int finish(struct run *r, bool *read_all)
 {
     char msg[1024] = "";
     long totals[5];
-    int code = EXIT_IMPORTED;
+    int code = EXIT_OK;
     for (int i = 0; r->o->prune && i < r->o->ninputs && !r->failed_input; i++) {
         char source[1024];
         source_name(r->o, r->o->inputs[i], source, sizeof source);
@@ -381,14 +381,14 @@ static int finish(struct run *r, bool *read_all)
                               sizeof msg);
         if (n < 0) {
             fprintf(stderr, "%s\n", msg);
-            code = n == ERR_GUARD ? EXIT_GUARD : EXIT_DATABASE;
+            code = n == ERR_GUARD ? EXIT_REFUSED : EXIT_DATABASE;
             break;
         }
     }
     print_summary(r, totals);
-    if (code == EXIT_IMPORTED && r->failed_input)
+    if (code == EXIT_OK && r->failed_input)
         code = EXIT_INPUT;
-    if (code == EXIT_IMPORTED && totals[4] > 0 && !r->o->skip_invalid) {
+    if (code == EXIT_OK && totals[4] > 0 && !r->o->skip_invalid) {
         fprintf(stderr,
                 "nothing was imported: %ld invalid record%s (fix %s, or use "
                 "--skip-invalid to load the valid ones)\n",
@@ -396,7 +396,7 @@ static int finish(struct run *r, bool *read_all)
                 totals[4] == 1 ? "it" : "them");
         code = EXIT_INVALID;
     }
-    bool commit = code == EXIT_IMPORTED && !r->o->dry_run;
+    bool commit = code == EXIT_OK && !r->o->dry_run;
     if (commit) {
         char sources[2048] = "";
         for (int i = 0; i < r->o->ninputs; i++)

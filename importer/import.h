@@ -8,15 +8,7 @@
 
 #include "reader.h"
 
-/* Exit codes of amo-import, documented in the README. */
-enum import_exit {
-    EXIT_IMPORTED = 0, /* done (also: --skip-invalid skipped some) */
-    EXIT_INVALID = 1,  /* invalid records: nothing was written */
-    EXIT_USAGE = 2,    /* bad options */
-    EXIT_INPUT = 3,    /* an input could not be read or fetched */
-    EXIT_DATABASE = 4, /* the database could not be opened or written */
-    EXIT_GUARD = 5     /* --prune refused: too many removals */
-};
+#include "exitcode.h" /* import_run() returns one of its codes */
 
 struct import_opts {
     const char *db_path;

@@ -96,6 +96,13 @@ static const char *const migrations[DB_SCHEMA_VERSION] = {
      * apart from verified_at (when we read it): an old brochure's phone
      * may have changed, and the page says so. */
     "ALTER TABLE listings ADD COLUMN source_date TEXT;",
+
+    /* 6 -> 7: each category's colour (CSS #rrggbb), so the page's badges
+     * and the map's points come from this table like the labels do. */
+    "ALTER TABLE categories ADD COLUMN color TEXT;"
+    "UPDATE categories SET color = CASE slug WHEN 'amo' THEN '#b3261e'"
+    " WHEN 'cpas' THEN '#1d5fa8' WHEN 'planning' THEN '#7b3fa0'"
+    " WHEN 'sdj' THEN '#1b7a45' END;",
 };
 
 int db_exec(sqlite3 *db, const char *sql, char *msg, size_t msgsz)

@@ -18,6 +18,7 @@ const char *err_str(int code)
     case ERR_USAGE: return "bad usage";
     case ERR_GUARD: return "refused by safety guard";
     case ERR_ENCODING: return "invalid UTF-8";
+    case ERR_INTERRUPTED: return "interrupted";
     }
     return "unknown error";
 }

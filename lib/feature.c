@@ -5,114 +5,26 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "json_write.h"
-
-static void set_text(json_t *o, const char *key, sqlite3_stmt *row, int col)
-{
-    const unsigned char *t = sqlite3_column_text(row, col);
-    json_object_set_new(o, key, t ? json_string((const char *)t) : json_null());
-}
-
-static void set_int(json_t *o, const char *key, sqlite3_stmt *row, int col)
-{
-    if (sqlite3_column_type(row, col) == SQLITE_NULL)
-        json_object_set_new(o, key, json_null());
-    else
-        json_object_set_new(o, key,
-                            json_integer(sqlite3_column_int64(row, col)));
-}
-
-/* '|'-separated text as a JSON array of strings. */
-static void set_list(json_t *o, const char *key, sqlite3_stmt *row, int col)
-{
-    const char *t = (const char *)sqlite3_column_text(row, col);
-    json_t *a = json_array();
-    while (t && *t) {
-        size_t n = strcspn(t, "|");
-        json_array_append_new(a, json_stringn(t, n));
-        t += n + (t[n] == '|');
-    }
-    json_object_set_new(o, key, a);
-}
-
-json_t *feature_properties(sqlite3_stmt *row, int f)
-{
-    json_t *p = json_object();
-    set_int(p, "id", row, f + 0);
-    set_text(p, "category", row, f + 1);
-    set_text(p, "name", row, f + 2);
-    set_text(p, "description", row, f + 3);
-    set_text(p, "street", row, f + 4);
-    set_text(p, "postcode", row, f + 5);
-    set_text(p, "commune", row, f + 6);
-    set_text(p, "nis", row, f + 7);
-    set_text(p, "position_source", row, f + 10);
-    set_text(p, "phone", row, f + 11);
-    set_text(p, "email", row, f + 12);
-    set_text(p, "website", row, f + 13);
-    set_int(p, "age_min", row, f + 14);
-    set_int(p, "age_max", row, f + 15);
-    set_list(p, "languages", row, f + 16);
-    set_text(p, "opening_hours", row, f + 17);
-    set_list(p, "themes", row, f + 18);
-    set_list(p, "territory", row, f + 19);
-    set_text(p, "source", row, f + 20);
-    set_text(p, "source_url", row, f + 21);
-    set_text(p, "source_date", row, f + 25);
-    set_text(p, "source_id", row, f + 22);
-    set_text(p, "verified_at", row, f + 23);
-    set_text(p, "updated_at", row, f + 24);
-    return p;
-}
-
-/* Seven decimals is about 1 cm: more digits only add bytes (RFC 7946
- * section 11.2). */
-static json_t *coord(double v)
-{
-    return json_real(round(v * 1e7) / 1e7);
-}
-
-json_t *feature_json(sqlite3_stmt *row, int f)
-{
-    json_t *feat = json_object();
-    json_object_set_new(feat, "type", json_string("Feature"));
-    json_object_set_new(feat, "id", json_integer(sqlite3_column_int64(row, f)));
-    json_t *geom = json_object();
-    json_object_set_new(geom, "type", json_string("Point"));
-    json_object_set_new(geom, "coordinates",
-                        json_pack("[oo]",
-                                  coord(sqlite3_column_double(row, f + 9)),
-                                  coord(sqlite3_column_double(row, f + 8))));
-    json_object_set_new(feat, "geometry", geom);
-    json_object_set_new(feat, "properties", feature_properties(row, f));
-    return feat;
-}
-
-/* ---- the same features as text (feature_write) ------------------------ */
-
-static void write_text(struct jw *w, const char *key, sqlite3_stmt *row,
-                       int col)
+static void write_text(struct jw *w, const char *key, const char *t)
 {
     jw_raw(w, ",");
     jw_key(w, key);
-    const char *t = (const char *)sqlite3_column_text(row, col);
-    jw_string(w, t, t ? (size_t)sqlite3_column_bytes(row, col) : 0);
+    jw_string(w, t, t ? strlen(t) : 0);
 }
 
-static void write_int(struct jw *w, const char *key, sqlite3_stmt *row, int col)
+static void write_age(struct jw *w, const char *key, int v)
 {
     jw_raw(w, ",");
     jw_key(w, key);
-    if (sqlite3_column_type(row, col) == SQLITE_NULL)
+    if (v == ROW_NO_AGE)
         jw_raw(w, "null");
     else
-        jw_int(w, sqlite3_column_int64(row, col));
+        jw_int(w, v);
 }
 
-static void write_list(struct jw *w, const char *key, sqlite3_stmt *row,
-                       int col)
+/* '|'-separated text as an array of strings. */
+static void write_list(struct jw *w, const char *key, const char *t)
 {
-    const char *t = (const char *)sqlite3_column_text(row, col);
     jw_raw(w, ",");
     jw_key(w, key);
     jw_raw(w, "[");
@@ -126,48 +38,84 @@ static void write_list(struct jw *w, const char *key, sqlite3_stmt *row,
     jw_raw(w, "]");
 }
 
-void feature_write(struct jw *w, sqlite3_stmt *row, int f, const char *extra)
+void feature_write(struct jw *w, const struct row *r, const char *members)
 {
-    long long id = sqlite3_column_int64(row, f);
     jw_raw(w, "{\"type\":\"Feature\",\"id\":");
-    jw_int(w, id);
-    jw_raw(w, ",\"geometry\":{\"type\":\"Point\",\"coordinates\":[");
-    jw_coord(w, sqlite3_column_double(row, f + 9));
-    jw_raw(w, ",");
-    jw_coord(w, sqlite3_column_double(row, f + 8));
-    jw_raw(w, "]},\"properties\":{");
-    /* The keys and their order of feature_properties(). */
-    jw_key(w, "id");
-    if (sqlite3_column_type(row, f) == SQLITE_NULL)
-        jw_raw(w, "null");
-    else
-        jw_int(w, id);
-    write_text(w, "category", row, f + 1);
-    write_text(w, "name", row, f + 2);
-    write_text(w, "description", row, f + 3);
-    write_text(w, "street", row, f + 4);
-    write_text(w, "postcode", row, f + 5);
-    write_text(w, "commune", row, f + 6);
-    write_text(w, "nis", row, f + 7);
-    write_text(w, "position_source", row, f + 10);
-    write_text(w, "phone", row, f + 11);
-    write_text(w, "email", row, f + 12);
-    write_text(w, "website", row, f + 13);
-    write_int(w, "age_min", row, f + 14);
-    write_int(w, "age_max", row, f + 15);
-    write_list(w, "languages", row, f + 16);
-    write_text(w, "opening_hours", row, f + 17);
-    write_list(w, "themes", row, f + 18);
-    write_list(w, "territory", row, f + 19);
-    write_text(w, "source", row, f + 20);
-    write_text(w, "source_url", row, f + 21);
-    write_text(w, "source_date", row, f + 25);
-    write_text(w, "source_id", row, f + 22);
-    write_text(w, "verified_at", row, f + 23);
-    write_text(w, "updated_at", row, f + 24);
-    if (extra) {
+    jw_int(w, r->id);
+    if (isnan(r->lat)) {
+        jw_raw(w, ",\"geometry\":null");
+    } else {
+        jw_raw(w, ",\"geometry\":{\"type\":\"Point\",\"coordinates\":[");
+        jw_coord(w, r->lon);
         jw_raw(w, ",");
-        jw_raw(w, extra);
+        jw_coord(w, r->lat);
+        jw_raw(w, "]}");
     }
-    jw_raw(w, "}}");
+    jw_raw(w, ",\"properties\":{\"id\":");
+    jw_int(w, r->id);
+    static const struct {
+        const char *key;
+        enum row_field f;
+        char kind; /* 't' text, 'l' list, 'a' ages after this one */
+    } props[] = {
+        {"category", R_CATEGORY, 't'},
+        {"name", R_NAME, 't'},
+        {"description", R_DESCRIPTION, 't'},
+        {"street", R_STREET, 't'},
+        {"postcode", R_POSTCODE, 't'},
+        {"commune", R_COMMUNE, 't'},
+        {"nis", R_NIS, 't'},
+        {"position_source", R_POSITION_SOURCE, 't'},
+        {"phone", R_PHONE, 't'},
+        {"email", R_EMAIL, 't'},
+        {"website", R_WEBSITE, 'a'},
+        {"languages", R_LANGUAGES, 'l'},
+        {"opening_hours", R_OPENING_HOURS, 't'},
+        {"themes", R_THEMES, 'l'},
+        {"territory", R_TERRITORY, 'l'},
+        {"source", R_SOURCE, 't'},
+        {"source_url", R_SOURCE_URL, 't'},
+        {"source_date", R_SOURCE_DATE, 't'},
+        {"source_id", R_SOURCE_ID, 't'},
+        {"verified_at", R_VERIFIED_AT, 't'},
+        {"updated_at", R_UPDATED_AT, 't'},
+    };
+    for (size_t i = 0; i < sizeof props / sizeof *props; i++) {
+        if (props[i].kind == 'l')
+            write_list(w, props[i].key, r->s[props[i].f]);
+        else
+            write_text(w, props[i].key, r->s[props[i].f]);
+        if (props[i].kind == 'a') { /* the ages come after the website */
+            write_age(w, "age_min", r->age_min);
+            write_age(w, "age_max", r->age_max);
+        }
+    }
+    if (r->basis)
+        write_text(w, "basis", r->basis);
+    if (r->distance_m != ROW_NO_DISTANCE) {
+        jw_raw(w, ",\"distance_m\":");
+        jw_int(w, r->distance_m);
+    }
+    if (r->fuzzy >= 0) {
+        jw_raw(w, ",\"matched\":[");
+        for (int i = 0; i < r->nmatched; i++) {
+            if (i)
+                jw_raw(w, ",");
+            jw_string(w, r->matched[i], strlen(r->matched[i]));
+        }
+        jw_raw(w, r->fuzzy ? "],\"fuzzy\":true" : "],\"fuzzy\":false");
+    }
+    jw_raw(w, "}");
+    if (members)
+        jw_raw(w, members);
+    jw_raw(w, "}");
+}
+
+void features_write(struct jw *w, const struct rows *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        if (i)
+            jw_raw(w, ",");
+        feature_write(w, &r->v[i], NULL);
+    }
 }

@@ -99,12 +99,6 @@ static int add(struct mvt_layer *l, const struct tileset_feature *f,
     return mvt_layer_add_point(l, f->id, f->lat, f->lon, props, np);
 }
 
-bool tileset_pos_approx(const char *position_source)
-{
-    return position_source && (strcmp(position_source, "postcode") == 0 ||
-                               strcmp(position_source, "commune") == 0);
-}
-
 static int cmp_position(const void *a, const void *b)
 {
     const struct tileset_feature *const *p = a, *const *q = b;

@@ -68,10 +68,6 @@ int tileset_encode(struct tileset_feature *f, size_t n,
                    const struct tileset_cats *cats, int z, long x, long y,
                    uint8_t **out, size_t *len);
 
-/* True when 'position_source' (as stored) is a centroid, not a place
- * the source gave: the map draws such a point as approximate. */
-bool tileset_pos_approx(const char *position_source);
-
 /* The "vector_layers" array describing the layer's fields, for TileJSON
  * and MBTiles metadata. New reference. */
 json_t *tileset_vector_layers(const struct tileset_cats *cats, int minzoom,

@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "db.h"
-#include "json_write.h"
+#include "err.h"
+#include "feature.h"
 #include "params.h"
 #include "parse.h"
+#include "query.h"
 #include "routes.h"
 #include "store.h"
 
@@ -38,84 +40,60 @@ void api_status(struct request *rq, struct reply *rp)
 {
     if (reject_unknown_params(rq, rp))
         return;
-    json_t *counts = json_object();
-    long long total = 0;
-    sqlite3_stmt *st = store_prepare(
-        rq->store, "SELECT c.slug, (SELECT count(*) FROM listings l WHERE"
-                   " l.category = c.slug) FROM categories c ORDER BY c.slug");
-    while (st && sqlite3_step(st) == SQLITE_ROW) {
-        long long n = sqlite3_column_int64(st, 1);
-        json_object_set_new(counts, (const char *)sqlite3_column_text(st, 0),
-                            json_integer(n));
-        total += n;
+    struct query_env e = request_env(rq);
+    struct status_answer s;
+    if (query_status(&e, &s) < 0) {
+        reply_error(rp, 500, "internal", "status failed");
+        return;
     }
-    const char *last = NULL;
-    sqlite3_stmt *m = store_prepare(
-        rq->store, "SELECT value FROM meta WHERE key = 'last_import'");
-    if (m && sqlite3_step(m) == SQLITE_ROW)
-        last = (const char *)sqlite3_column_text(m, 0);
+    json_t *counts = json_object();
+    for (int i = 0; i < s.ncats; i++)
+        json_object_set_new(counts, s.cats[i].slug, json_integer(s.cats[i].n));
     json_t *j = json_pack("{s:I,s:i,s:s?,s:o,s:I}", "data_version",
-                          (json_int_t)store_data_version(rq->store),
-                          "schema_version", DB_SCHEMA_VERSION, "last_import",
-                          last, "listings", counts, "total", (json_int_t)total);
+                          (json_int_t)s.data_version, "schema_version",
+                          DB_SCHEMA_VERSION, "last_import",
+                          s.last_import[0] ? s.last_import : NULL, "listings",
+                          counts, "total", (json_int_t)s.total);
     reply_json_text(rp, json_dumps(j, JW_DUMP_FLAGS), "application/json");
     json_decref(j);
     reply_cacheable(rq, rp, 0);
 }
 
-/* Append features of every row of 'st' to a FeatureCollection body. */
-static int write_features(struct reply *rp, sqlite3_stmt *st, long *count)
+struct writing {
+    struct jw w;
+    long n;
+};
+
+static int write_one(const struct row *r, void *arg)
 {
-    int rc = 0;
-    *count = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *f = feature_json(st, 0);
-        char *text = json_dumps(f, JW_DUMP_FLAGS);
-        json_decref(f);
-        if (!text || (*count > 0 && buf_putc(&rp->body, ',') < 0) ||
-            buf_puts(&rp->body, text) < 0) {
-            free(text);
-            return -1;
-        }
-        free(text);
-        (*count)++;
-    }
-    return rc == SQLITE_DONE ? 0 : -1;
+    struct writing *wr = arg;
+    if (wr->n++)
+        jw_raw(&wr->w, ",");
+    feature_write(&wr->w, r, NULL);
+    return wr->w.err;
 }
 
 void api_listings_geojson(struct request *rq, struct reply *rp)
 {
-    static const char sql_all[] =
-        "SELECT " FEATURE_COLUMNS " FROM listings l"
-        " WHERE (?1 IS NULL OR instr(?1, ',' || l.category || ',') > 0)"
-        " ORDER BY l.id";
-    static const char sql_bbox[] =
-        "SELECT " FEATURE_COLUMNS " FROM listings_rtree r"
-        " JOIN listings l ON l.id = r.id"
-        " WHERE r.min_lon >= ?2 AND r.max_lon <= ?4 AND r.min_lat >= ?3"
-        " AND r.max_lat <= ?5"
-        " AND (?1 IS NULL OR instr(?1, ',' || l.category || ',') > 0)"
-        " ORDER BY l.id";
     char cats[300];
     double bb[4];
     int has_cat = param_categories(rq, rp, "category", cats, sizeof cats);
     int has_bbox = has_cat < 0 ? -1 : param_bbox(rq, rp, "bbox", bb);
     if (has_cat < 0 || has_bbox < 0 || reject_unknown_params(rq, rp))
         return;
-    sqlite3_stmt *st = store_prepare(rq->store, has_bbox ? sql_bbox : sql_all);
-    if (!st) {
-        reply_error(rp, 500, "internal", "query failed");
-        return;
-    }
-    if (has_cat)
-        sqlite3_bind_text(st, 1, cats, -1, SQLITE_TRANSIENT);
-    for (int i = 0; has_bbox && i < 4; i++)
-        sqlite3_bind_double(st, 2 + i, bb[i]);
-    long n;
-    buf_puts(&rp->body, "{\"type\":\"FeatureCollection\",\"features\":[");
-    if (write_features(rp, st, &n) < 0 || buf_puts(&rp->body, "]}") < 0) {
+    struct query_env e = request_env(rq);
+    struct writing wr = {.w = {.b = &rp->body}};
+    jw_raw(&wr.w, "{\"type\":\"FeatureCollection\",\"features\":[");
+    int rc = query_listings(&e, has_cat ? cats : NULL, has_bbox ? bb : NULL,
+                            write_one, &wr);
+    jw_raw(&wr.w, "]}");
+    if (rc == ERR_TOOBIG || rc == ERR_NOMEM || wr.w.err) {
         reply_error(rp, 413, "too_large",
                     "too many listings for one answer: use bbox or category");
+        return;
+    }
+    if (rc < 0) {
+        reply_error(rp, 500, "internal", "query failed");
         return;
     }
     rp->content_type = "application/geo+json";
@@ -139,8 +117,6 @@ bool listings_parse_path(const char *path, long long *id)
 
 void api_listing(struct request *rq, struct reply *rp)
 {
-    static const char sql[] =
-        "SELECT " FEATURE_COLUMNS " FROM listings l WHERE l.id = ?1";
     long long id;
     if (!listings_parse_path(rq->path, &id)) {
         reply_error(rp, 404, "not_found", "no listing with this id");
@@ -148,18 +124,21 @@ void api_listing(struct request *rq, struct reply *rp)
     }
     if (reject_unknown_params(rq, rp))
         return;
-    sqlite3_stmt *st = store_prepare(rq->store, sql);
-    if (!st) {
-        reply_error(rp, 500, "internal", "query failed");
-        return;
-    }
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    struct query_env e = request_env(rq);
+    struct rows rows;
+    rows_init(&rows);
+    int rc = query_listing(&e, id, &rows);
+    if (rc == ERR_NOTFOUND)
         reply_error(rp, 404, "not_found", "no listing with id %lld", id);
+    else if (rc < 0)
+        reply_error(rp, 500, "internal", "query failed");
+    if (rc < 0) {
+        rows_free(&rows);
         return;
     }
-    json_t *f = feature_json(st, 0);
-    reply_json_text(rp, json_dumps(f, JW_DUMP_FLAGS), "application/geo+json");
-    json_decref(f);
+    struct jw w = {.b = &rp->body};
+    feature_write(&w, &rows.v[0], NULL);
+    rows_free(&rows);
+    rp->content_type = "application/geo+json";
     reply_cacheable(rq, rp, 60);
 }

@@ -8,11 +8,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "err.h"
+#include "feature.h"
 #include "geo.h"
 #include "json_write.h"
 #include "params.h"
+#include "query.h"
 #include "routes.h"
-#include "spatial.h"
+#include "snapshot.h"
 #include "store.h"
 
 #define OGC_DEFAULT_LIMIT 10
@@ -101,9 +104,7 @@ static json_t *collection(struct request *rq, const char *slug,
     /* The extent from the in-memory index of this data version: the
      * query below reads every listing of the category (250,000 rows per
      * category at 1M, on each request for /collections). */
-    struct spatial *sp = spatial_acquire(rq->store);
-    bool known = sp && spatial_category_extent(sp, slug, bb);
-    spatial_release(sp);
+    bool known = rq->snap && snapshot_category_extent(rq->snap, slug, bb);
     sqlite3_stmt *st = known ? NULL : store_prepare(rq->store, sql);
     if (st) {
         sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
@@ -178,17 +179,33 @@ static json_t *page_link(const char *base, const char *cid, const char *rel,
                                            : "This page");
 }
 
+/* A FeatureCollection (or a Feature) written as text around the rows,
+ * with the other members as jansson text (the links). */
+static void reply_text(struct request *rq, struct reply *rp, struct jw *w,
+                       const char *type)
+{
+    if (w->err) {
+        reply_error(rp, 500, "internal", "answer too large");
+        return;
+    }
+    rp->content_type = type;
+    reply_cacheable(rq, rp, 60);
+}
+
+static void write_links(struct jw *w, json_t *links)
+{
+    char *text = json_dumps(links, JW_DUMP_FLAGS);
+    json_decref(links);
+    if (!text) {
+        w->err = ERR_NOMEM;
+        return;
+    }
+    jw_raw(w, text);
+    free(text);
+}
+
 static void items(struct request *rq, struct reply *rp, const char *cid)
 {
-    static const char count_sql[] =
-        "SELECT count(*) FROM listings l WHERE l.category = ?1 AND (?2 IS NULL"
-        " OR l.id IN (SELECT id FROM listings_rtree WHERE min_lon >= ?2 AND"
-        " max_lon <= ?4 AND min_lat >= ?3 AND max_lat <= ?5))";
-    static const char page_sql[] =
-        "SELECT " FEATURE_COLUMNS " FROM listings l WHERE l.category = ?1"
-        " AND (?2 IS NULL OR l.id IN (SELECT id FROM listings_rtree WHERE"
-        " min_lon >= ?2 AND max_lon <= ?4 AND min_lat >= ?3 AND"
-        " max_lat <= ?5)) ORDER BY l.id LIMIT ?6 OFFSET ?7";
     long limit = OGC_DEFAULT_LIMIT, offset = 0;
     double bb[4];
     int b = param_bbox(rq, rp, "bbox", bb);
@@ -204,31 +221,18 @@ static void items(struct request *rq, struct reply *rp, const char *cid)
         l < 0 ? -1 : param_long(rq, rp, "offset", 0, OGC_MAX_OFFSET, &offset);
     if (o < 0 || !check_format(rq, rp) || reject_unknown_params(rq, rp))
         return;
-    sqlite3_stmt *cs = store_prepare(rq->store, count_sql);
-    sqlite3_stmt *ps = store_prepare(rq->store, page_sql);
-    if (!cs || !ps) {
+    struct query_env e = request_env(rq);
+    struct rows rows;
+    long long matched = 0;
+    rows_init(&rows);
+    if (query_page(&e, cid, b > 0 ? bb : NULL, limit, offset, &matched, &rows) <
+        0) {
+        rows_free(&rows);
         reply_error(rp, 500, "internal", "query failed");
         return;
     }
-    sqlite3_stmt *both[2] = {cs, ps};
-    for (int k = 0; k < 2; k++) {
-        sqlite3_bind_text(both[k], 1, cid, -1, SQLITE_TRANSIENT);
-        for (int i = 0; b > 0 && i < 4; i++)
-            sqlite3_bind_double(both[k], 2 + i, bb[i]);
-    }
-    long long matched =
-        sqlite3_step(cs) == SQLITE_ROW ? sqlite3_column_int64(cs, 0) : 0;
-    sqlite3_reset(cs);
-    sqlite3_bind_int64(ps, 6, limit);
-    sqlite3_bind_int64(ps, 7, offset);
-    json_t *features = json_array();
     char base[400], href[600];
     base_url(rq, base, sizeof base);
-    while (sqlite3_step(ps) == SQLITE_ROW) {
-        json_t *f = feature_json(ps, 0);
-        json_array_append_new(features, f);
-    }
-    sqlite3_reset(ps);
     json_t *links = json_array();
     json_array_append_new(
         links, page_link(base, cid, "self", limit, offset, bbox_text));
@@ -247,40 +251,38 @@ static void items(struct request *rq, struct reply *rp, const char *cid)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    size_t returned = json_array_size(features);
-    reply_with(rq, rp,
-               json_pack("{s:s,s:o,s:I,s:I,s:s,s:o}", "type",
-                         "FeatureCollection", "features", features,
-                         "numberMatched", (json_int_t)matched, "numberReturned",
-                         (json_int_t)returned, "timeStamp", stamp, "links",
-                         links),
-               "application/geo+json");
+    struct jw w = {.b = &rp->body};
+    jw_raw(&w, "{\"type\":\"FeatureCollection\",\"features\":[");
+    features_write(&w, &rows);
+    jw_raw(&w, "],\"numberMatched\":");
+    jw_int(&w, matched);
+    jw_raw(&w, ",\"numberReturned\":");
+    jw_int(&w, (long long)rows.n);
+    jw_raw(&w, ",\"timeStamp\":");
+    jw_string(&w, stamp, strlen(stamp));
+    jw_raw(&w, ",\"links\":");
+    write_links(&w, links);
+    jw_raw(&w, "}");
+    rows_free(&rows);
+    reply_text(rq, rp, &w, "application/geo+json");
 }
 
 static void item(struct request *rq, struct reply *rp, const char *cid,
                  const char *fid)
 {
-    static const char sql[] =
-        "SELECT " FEATURE_COLUMNS " FROM listings l WHERE l.id = ?1"
-        " AND l.category = ?2";
     char *end;
     long long id = strtoll(fid, &end, 10);
     if (!check_format(rq, rp) || reject_unknown_params(rq, rp))
         return;
-    sqlite3_stmt *st = store_prepare(rq->store, sql);
-    if (end == fid || *end || !st) {
+    struct query_env e = request_env(rq);
+    struct rows rows;
+    rows_init(&rows);
+    if (end == fid || *end || query_listing(&e, id, &rows) < 0 ||
+        strcmp(rows.v[0].s[R_CATEGORY] ? rows.v[0].s[R_CATEGORY] : "", cid)) {
+        rows_free(&rows);
         reply_error(rp, 404, "not_found", "no such feature");
         return;
     }
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, cid, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
-        reply_error(rp, 404, "not_found", "no such feature");
-        return;
-    }
-    json_t *f = feature_json(st, 0);
-    sqlite3_reset(st);
     char base[400], href[700];
     base_url(rq, base, sizeof base);
     json_t *links = json_array();
@@ -290,8 +292,16 @@ static void item(struct request *rq, struct reply *rp, const char *cid,
     snprintf(href, sizeof href, "%s/collections/%s", base, cid);
     json_array_append_new(
         links, link(href, "collection", "application/json", "The collection"));
-    json_object_set_new(f, "links", links);
-    reply_with(rq, rp, f, "application/geo+json");
+    struct buf more;
+    buf_init(&more, 1 << 16);
+    struct jw mw = {.b = &more};
+    jw_raw(&mw, ",\"links\":");
+    write_links(&mw, links);
+    struct jw w = {.b = &rp->body, .err = mw.err};
+    feature_write(&w, &rows.v[0], buf_str(&more));
+    buf_free(&more);
+    rows_free(&rows);
+    reply_text(rq, rp, &w, "application/geo+json");
 }
 
 /* A small OpenAPI 3.0 description of the endpoints (service-desc). */

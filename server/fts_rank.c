@@ -2,19 +2,16 @@
 #include "fts_rank.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
-#include "store.h"
+#include "vec.h"
 
 #define MAX_PHRASES 64 /* the search sends at most 8 terms x 7 words */
 
 struct fts_rank {
-    long long version;
-    int refs;
     size_t n;
     int64_t *ids;  /* rowids, ascending */
     uint32_t *len; /* tokens in all columns of ids[i] */
@@ -27,10 +24,7 @@ struct fts_rank {
     size_t ndir;
 };
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct fts_rank *current;
-
-static void rank_free(struct fts_rank *r)
+void fts_rank_free(struct fts_rank *r)
 {
     if (!r)
         return;
@@ -38,26 +32,6 @@ static void rank_free(struct fts_rank *r)
     free(r->len);
     free(r->dir);
     free(r);
-}
-
-void fts_rank_release(struct fts_rank *r)
-{
-    if (!r)
-        return;
-    pthread_mutex_lock(&lock);
-    bool last = --r->refs == 0;
-    pthread_mutex_unlock(&lock);
-    if (last)
-        rank_free(r);
-}
-
-void fts_rank_shutdown(void)
-{
-    pthread_mutex_lock(&lock);
-    struct fts_rank *r = current;
-    current = NULL;
-    pthread_mutex_unlock(&lock);
-    fts_rank_release(r);
 }
 
 /* The %_docsize blob holds one varint per column (FTS5's record format,
@@ -100,69 +74,35 @@ static int build_dir(struct fts_rank *r)
     return 0;
 }
 
-static struct fts_rank *build(struct store *s)
+struct fts_rank *fts_rank_build(sqlite3 *db)
 {
     static const char sql[] = "SELECT id, sz FROM listings_fts_docsize"
                               " ORDER BY id";
     struct fts_rank *r = calloc(1, sizeof *r);
-    sqlite3_stmt *st = store_prepare(s, sql);
-    size_t cap = 1024;
-    if (!r || !st || !(r->ids = malloc(cap * sizeof *r->ids)) ||
-        !(r->len = malloc(cap * sizeof *r->len)))
+    sqlite3_stmt *st = NULL;
+    size_t cap_ids = 0, cap_len = 0;
+    if (!r || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         goto fail;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (r->n == cap) {
-            cap *= 2;
-            int64_t *ids = realloc(r->ids, cap * sizeof *ids);
-            if (ids)
-                r->ids = ids;
-            uint32_t *len = realloc(r->len, cap * sizeof *len);
-            if (len)
-                r->len = len;
-            if (!ids || !len)
-                goto fail;
-        }
+        if (vec_reserve((void **)&r->ids, &cap_ids, r->n + 1, sizeof *r->ids) <
+                0 ||
+            vec_reserve((void **)&r->len, &cap_len, r->n + 1, sizeof *r->len) <
+                0)
+            goto fail;
         r->ids[r->n] = sqlite3_column_int64(st, 0);
         r->len[r->n] =
             blob_total(sqlite3_column_blob(st, 1), sqlite3_column_bytes(st, 1));
         r->n++;
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
+    if (rc != SQLITE_DONE || build_dir(r) < 0)
         goto fail;
-    if (build_dir(r) < 0)
-        goto fail;
-    r->version = store_data_version(s);
+    sqlite3_finalize(st);
     return r;
 fail:
-    if (st)
-        sqlite3_reset(st);
-    rank_free(r);
+    sqlite3_finalize(st);
+    fts_rank_free(r);
     return NULL;
-}
-
-struct fts_rank *fts_rank_acquire(struct store *s)
-{
-    long long v = store_data_version(s);
-    pthread_mutex_lock(&lock);
-    if (!current || current->version != v) {
-        /* Built under the lock, as the spatial index is: requests of a new
-         * version wait for it rather than each reading 1M rows. */
-        struct fts_rank *r = build(s);
-        if (r) {
-            r->refs = 1; /* the reference held by 'current' */
-            struct fts_rank *old = current;
-            current = r;
-            if (old && --old->refs == 0)
-                rank_free(old);
-        }
-    }
-    struct fts_rank *r = current && current->version == v ? current : NULL;
-    if (r)
-        r->refs++;
-    pthread_mutex_unlock(&lock);
-    return r;
 }
 
 /* The row's length in tokens, or -1 when the table lacks it. */

@@ -7,14 +7,13 @@
  * same score (FTS5's formula, k1 1.2, b 0.75, the same IDF and average
  * length) with the length looked up in a sorted array instead.
  *
- * Ownership: fts_rank_acquire() returns a reference the caller gives back
- * with fts_rank_release(); the table is freed when the last one goes. */
+ * Ownership: fts_rank_build() returns a table its caller (the snapshot)
+ * frees with fts_rank_free(). */
 #ifndef AMO_FTS_RANK_H
 #define AMO_FTS_RANK_H
 
 #include <sqlite3.h>
 
-struct store;
 struct fts_rank;
 
 /* Pointer type of amo_bm25()'s second argument (sqlite3_bind_pointer). */
@@ -26,13 +25,11 @@ struct fts_rank;
  * table falls back to the lengths in %_docsize. Returns 0 or ERR_DB. */
 int fts_rank_register(sqlite3 *db);
 
-/* The lengths for the data version of 's''s snapshot, read from it on
- * first use. NULL when memory is short or the table cannot be read (the
- * caller then ranks with the lengths from %_docsize). */
-struct fts_rank *fts_rank_acquire(struct store *s);
-void fts_rank_release(struct fts_rank *r);
-
-/* Free the current table at exit (for leak checkers). */
-void fts_rank_shutdown(void);
+/* The lengths of the listings in the snapshot 'db' is reading, read
+ * from %_docsize (the snapshot, snapshot.h, builds one per data version).
+ * NULL when memory is short or the table cannot be read: amo_bm25 then
+ * takes the lengths from %_docsize. Free with fts_rank_free(). */
+struct fts_rank *fts_rank_build(sqlite3 *db);
+void fts_rank_free(struct fts_rank *r);
 
 #endif

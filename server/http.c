@@ -22,7 +22,9 @@
 #include "err.h"
 #include "json_write.h"
 #include "parse.h"
+#include "query.h"
 #include "routes.h"
+#include "snapshot.h"
 #include "store.h"
 #include "text.h"
 
@@ -93,47 +95,15 @@ bool reject_unknown_params(struct request *rq, struct reply *rp)
     return false;
 }
 
-/* ---- routing --------------------------------------------------------- */
-
 static bool starts_with(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-http_handler http_route(const char *path)
+struct query_env request_env(const struct request *rq)
 {
-    static const struct {
-        const char *path;
-        bool prefix;
-        http_handler h;
-    } table[] = {
-        {"/", false, page_index},
-        {"/index.html", false, page_index},
-        {"/embed", false, page_embed},
-        {"/embed.html", false, page_embed}, /* never the raw template */
-        {"/healthz", false, api_healthz},
-        {"/api/status", false, api_status},
-        {"/api/nearest", false, api_nearest},
-        {"/api/search", false, api_search},
-        {"/api/communes", false, api_communes},
-        {"/api/communes/", true, api_communes},
-        {"/api/listings.geojson", false, api_listings_geojson},
-        {"/api/listings/", true, api_listing},
-        {"/ogc", false, api_ogc},
-        {"/ogc/", true, api_ogc},
-        {"/tiles.json", false, api_tilejson},
-        /* before "/tiles/", which would take them */
-        {"/tiles/basemap.json", false, api_basemap_tilejson},
-        {"/tiles/basemap/", true, api_basemap_tile},
-        {"/tiles/", true, api_tile},
-    };
-    for (size_t i = 0; i < sizeof table / sizeof *table; i++)
-        if (table[i].prefix ? starts_with(path, table[i].path)
-                            : strcmp(path, table[i].path) == 0)
-            return table[i].h;
-    if (starts_with(path, "/api/") || strcmp(path, "/api") == 0)
-        return NULL;
-    return static_file;
+    return (struct query_env){
+        .store = rq->store, .snap = rq->snap, .gaz = rq->ctx->gaz};
 }
 
 /* ---- request parsing ------------------------------------------------- */
@@ -412,14 +382,11 @@ static enum http_method parse_method(const char *m)
     return HTTP_OTHER;
 }
 
-static void handle(struct http_server *s, struct MHD_Connection *c,
-                   struct request *rq, struct reply *rp)
+void http_answer(struct request *rq, struct reply *rp, const char *bad)
 {
-    struct arg_scan scan = {.rq = rq};
-    http_handler h = http_route(rq->path);
-    rp->cors = starts_with(rq->path, "/api") || starts_with(rq->path, "/ogc") ||
-               starts_with(rq->path, "/tiles") ||
-               starts_with(rq->path, "/healthz");
+    const struct route *r = route_find(rq->path);
+    rp->cors = r->flags & ROUTE_CORS;
+    rp->frameable = r->flags & ROUTE_FRAMEABLE;
     if (rq->method == HTTP_OTHER) {
         reply_error(rp, 405, "method_not_allowed",
                     "only GET, HEAD and OPTIONS are served");
@@ -430,10 +397,8 @@ static void handle(struct http_server *s, struct MHD_Connection *c,
                     "the path holds a control character or invalid UTF-8");
         return;
     }
-    if (MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, collect_arg,
-                                    &scan) < 0 ||
-        scan.bad[0]) {
-        reply_error(rp, 400, "bad_parameter", "%s", scan.bad);
+    if (bad && *bad) {
+        reply_error(rp, 400, "bad_parameter", "%s", bad);
         return;
     }
     if (rq->method == HTTP_OPTIONS) { /* CORS preflight */
@@ -441,27 +406,46 @@ static void handle(struct http_server *s, struct MHD_Connection *c,
         rp->content_type = NULL;
         return;
     }
-    if (!h) {
+    if (!r->handler) {
         reply_error(rp, 404, "not_found", "no such API route");
         return;
     }
-    if (h != static_file) {
-        char msg[512];
-        if (store_for_thread(s->ctx.db_path, &rq->store, msg, sizeof msg) < 0 ||
-            store_begin(rq->store) < 0) {
-            rq->store = NULL;
-            /* The page still renders (with a notice, status 503): a
-             * visitor gets HTML, never a JSON error. */
-            if (h != page_index && h != page_embed) {
-                reply_error(rp, 503, "unavailable",
-                            "the directory database cannot be read right now");
-                return;
-            }
+    char msg[512];
+    bool db = r->flags & (ROUTE_DB | ROUTE_SNAPSHOT);
+    if (db &&
+        (store_for_thread(rq->ctx->db_path, &rq->store, msg, sizeof msg) < 0 ||
+         store_begin(rq->store) < 0))
+        rq->store = NULL;
+    if (rq->store && (r->flags & ROUTE_SNAPSHOT))
+        rq->snap = snapshot_acquire(rq->store);
+    if (db && (!rq->store || ((r->flags & ROUTE_SNAPSHOT) && !rq->snap))) {
+        if (rq->store)
+            store_end(rq->store);
+        rq->store = NULL;
+        /* A page still renders (with a notice, status 503): a visitor
+         * gets HTML, never a JSON error. */
+        if (!(r->flags & ROUTE_PAGE)) {
+            reply_error(rp, 503, "unavailable",
+                        "the directory database cannot be read right now");
+            return;
         }
     }
-    h(rq, rp);
+    r->handler(rq, rp);
+    snapshot_release(rq->snap);
+    rq->snap = NULL;
     if (rq->store)
         store_end(rq->store);
+}
+
+static void handle(struct MHD_Connection *c, struct request *rq,
+                   struct reply *rp)
+{
+    struct arg_scan scan = {.rq = rq};
+    if (MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, collect_arg,
+                                    &scan) < 0 &&
+        !scan.bad[0])
+        snprintf(scan.bad, sizeof scan.bad, "the query string cannot be read");
+    http_answer(rq, rp, scan.bad);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
@@ -479,10 +463,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                          .path = url,
                          .host = request_host(c),
                          .accepts_gzip = accepts_gzip(c),
+                         .accept_language = MHD_lookup_connection_value(
+                             c, MHD_HEADER_KIND, "Accept-Language"),
                          .ctx = &s->ctx};
     struct reply rp = {.status = 200};
     buf_init(&rp.body, HTTP_MAX_BODY);
-    handle(s, c, &rq, &rp);
+    handle(c, &rq, &rp);
     const char *inm =
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
     enum MHD_Result ret = send_reply(c, &rp, inm, rq.method);

@@ -16,6 +16,7 @@
 #define HTTP_MAX_BODY (256u << 20) /* largest answer we build */
 
 struct store;
+struct snapshot;
 struct gazetteer;
 struct basemap;
 
@@ -42,9 +43,11 @@ struct request {
     const char *path; /* decoded by MHD, starts with '/' */
     struct param params[HTTP_MAX_PARAMS];
     int nparams;
-    const char *host;    /* Host header, for absolute links (OGC) */
-    bool accepts_gzip;   /* Accept-Encoding allows gzip */
-    struct store *store; /* this thread's read-only connection, or NULL */
+    const char *host;            /* Host header, for absolute links (OGC) */
+    const char *accept_language; /* the header, for the page's language */
+    bool accepts_gzip;           /* Accept-Encoding allows gzip */
+    struct store *store;   /* this thread's read-only connection, or NULL */
+    struct snapshot *snap; /* what is derived from its data version */
     const struct server_ctx *ctx;
 };
 
@@ -54,8 +57,8 @@ struct reply {
     const char *content_type;
     char etag[80];             /* quoted strong ETag, or "" */
     const char *cache_control; /* NULL: no-store */
-    bool cors;                 /* Access-Control-Allow-Origin: * */
-    bool frameable;            /* any site may frame it (the widget) */
+    bool cors;                 /* Access-Control-Allow-Origin: * (route) */
+    bool frameable;            /* any site may frame it (route) */
     char file[1024];           /* static file to send instead of body, or "" */
     bool file_gzipped;         /* 'file' is a precompressed .gz variant */
     size_t file_size;

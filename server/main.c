@@ -9,10 +9,11 @@
 
 #include "basemap.h"
 #include "db.h"
-#include "fts_rank.h"
+#include "err.h"
+#include "exitcode.h"
 #include "gazetteer.h"
 #include "http.h"
-#include "spatial.h"
+#include "snapshot.h"
 
 #ifndef AMO_DATA_DIR
 #define AMO_DATA_DIR "data"
@@ -39,24 +40,20 @@ static long number(const char *opt, const char *v, long lo, long hi)
     if (*end || n < lo || n > hi) {
         fprintf(stderr, "amo-server: %s: a number from %ld to %ld\n", opt, lo,
                 hi);
-        exit(2);
+        exit(EXIT_USAGE);
     }
     return n;
 }
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", 1, NULL, 'd'},
-                                         {"listen", 1, NULL, 'l'},
-                                         {"web", 1, NULL, 'w'},
-                                         {"threads", 1, NULL, 't'},
-                                         {"data", 1, NULL, 'D'},
-                                         {"max-connections", 1, NULL, 'c'},
-                                         {"per-ip", 1, NULL, 'p'},
-                                         {"timeout", 1, NULL, 'T'},
-                                         {"report-email", 1, NULL, 'r'},
-                                         {"help", 0, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"db", 1, NULL, 'd'},           {"listen", 1, NULL, 'l'},
+        {"web", 1, NULL, 'w'},          {"threads", 1, NULL, 't'},
+        {"data", 1, NULL, 'D'},         {"max-connections", 1, NULL, 'c'},
+        {"per-ip", 1, NULL, 'p'},       {"timeout", 1, NULL, 'T'},
+        {"report-email", 1, NULL, 'r'}, {"cluster-maxzoom", 1, NULL, 'z'},
+        {"help", 0, NULL, 'h'},         {NULL, 0, NULL, 0}};
     const char *db = "var/amo.db", *listen = "127.0.0.1:8080";
     const char *web = AMO_WEB_DIR, *data = AMO_DATA_DIR "/gazetteer";
     const char *report_email = NULL;
@@ -105,30 +102,30 @@ int main(int argc, char **argv)
                         "amo-server: --report-email: \"%s\" is not "
                         "an e-mail address\n",
                         optarg);
-                return 2;
+                return EXIT_USAGE;
             }
             report_email = optarg;
             break;
         case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        default: usage(stderr); return EXIT_USAGE;
         }
     }
     if (optind != argc) {
         usage(stderr);
-        return 2;
+        return EXIT_USAGE;
     }
     char msg[1024], webreal[PATH_MAX];
     struct gazetteer *gaz = NULL;
     if (gaz_load(data, &gaz, msg, sizeof msg) < 0) {
         fprintf(stderr, "amo-server: %s\n", msg);
-        return 1;
+        return EXIT_INPUT;
     }
     /* The basemap tileset, from the same boundaries directory. */
     struct basemap *basemap = NULL;
     if (basemap_load(data, &basemap, msg, sizeof msg) < 0) {
         fprintf(stderr, "amo-server: %s\n", msg);
         gaz_free(gaz);
-        return 1;
+        return EXIT_INPUT;
     }
     sqlite3 *probe = NULL;
     if (db_open(db, DB_READONLY, &probe, msg, sizeof msg) < 0)
@@ -152,12 +149,12 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     struct http_server *s = NULL;
-    int port;
-    if (http_start(&s, listen, &lim, &ctx, &port, msg, sizeof msg) < 0) {
+    int port, rc = http_start(&s, listen, &lim, &ctx, &port, msg, sizeof msg);
+    if (rc < 0) {
         fprintf(stderr, "amo-server: %s\n", msg);
         basemap_free(basemap);
         gaz_free(gaz);
-        return 1;
+        return rc == ERR_USAGE ? EXIT_USAGE : EXIT_OUTPUT;
     }
     char host[64];
     snprintf(host, sizeof host, "%.*s", (int)(strrchr(listen, ':') - listen),
@@ -168,9 +165,8 @@ int main(int argc, char **argv)
     int sig;
     sigwait(&set, &sig);
     http_stop(s, 10);
-    spatial_shutdown();
+    snapshot_shutdown();
     basemap_free(basemap);
-    fts_rank_shutdown();
     gaz_free(gaz);
     printf("amo-server: stopped\n");
     return 0;

@@ -16,9 +16,11 @@
  * decoded NUL becomes 0x01, which the later checks refuse. Returns the
  * new length. */
 size_t http_unescape(char *s);
-/* http.c: the handler for a decoded path; NULL for an unknown /api path
- * (404), static_file for anything outside /api. */
-http_handler http_route(const char *path);
+/* http.c: answer a request whose method, decoded path and parameters are
+ * read ('bad' is why the parameters could not be, or NULL): the checks
+ * every route shares, then the route's handler (routes.c) inside a read
+ * transaction and with the snapshot when its flags ask for them. */
+void http_answer(struct request *rq, struct reply *rp, const char *bad);
 /* http.c: add one decoded query parameter to 'rq' after the checks every
  * handler relies on (no NUL or control character, valid UTF-8, not given
  * twice, at most HTTP_MAX_PARAMS). Returns 0, or -1 with 'bad' saying

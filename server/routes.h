@@ -3,11 +3,35 @@
 #ifndef AMO_ROUTES_H
 #define AMO_ROUTES_H
 
-#include <jansson.h>
+#include <stdbool.h>
 
 #include "http.h"
+#include "query.h"
 
-struct spatial_hit;
+/* What a route needs and allows; http.c acts on these, never on which
+ * handler it is. */
+enum route_flag {
+    ROUTE_DB = 1 << 0,       /* reads the database, in one read transaction */
+    ROUTE_SNAPSHOT = 1 << 1, /* and the snapshot of its data version */
+    ROUTE_CORS = 1 << 2,     /* any origin may read it */
+    ROUTE_PAGE = 1 << 3,     /* for people: HTML with a notice (503) when the
+                              * database cannot be read, not a JSON error */
+    ROUTE_FRAMEABLE = 1 << 4 /* any site may frame it (the widget) */
+};
+
+struct route {
+    const char *path;
+    bool prefix;          /* 'path' starts the paths it answers */
+    http_handler handler; /* NULL: 404 */
+    unsigned flags;
+};
+
+/* The route of a decoded path (routes.c); files from --web when no other
+ * matches. Never NULL. */
+const struct route *route_find(const char *path);
+
+/* The query environment of a request (its store, snapshot, gazetteer). */
+struct query_env request_env(const struct request *rq);
 
 /* api_listings.c */
 void api_status(struct request *rq, struct reply *rp);
@@ -16,16 +40,6 @@ void api_listings_geojson(struct request *rq, struct reply *rp);
 void api_listing(struct request *rq, struct reply *rp);
 /* api_nearest.c */
 void api_nearest(struct request *rq, struct reply *rp);
-/* Append the listings of hits[0..n) to 'features', each with its
- * distance_m; returns how many were appended (a listing deleted since the
- * index was built is skipped). */
-long nearest_features(struct request *rq, const struct spatial_hit *hits,
-                      long n, json_t *features);
-struct jw;
-/* The same features as JSON text into 'w', separated by commas (the
- * caller writes the brackets); returns how many. Errors stick in w->err. */
-long nearest_write_features(struct request *rq, const struct spatial_hit *hits,
-                            long n, struct jw *w);
 /* api_search.c */
 void api_search(struct request *rq, struct reply *rp);
 /* api_communes.c */
@@ -45,6 +59,8 @@ void api_basemap_tilejson(struct request *rq, struct reply *rp);
 /* page.c: / and /embed, the list rendered on the server */
 void page_index(struct request *rq, struct reply *rp);
 void page_embed(struct request *rq, struct reply *rp);
+/* /categories.css: the categories' colours, from the database */
+void page_categories_css(struct request *rq, struct reply *rp);
 /* static.c: files from --web */
 void static_file(struct request *rq, struct reply *rp);
 

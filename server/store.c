@@ -12,7 +12,6 @@
 #include "err.h"
 #include "fts_rank.h"
 #include "geo.h"
-#include "json_write.h"
 
 #define STMT_CACHE 48
 
@@ -197,6 +196,11 @@ void store_end(struct store *s)
         sqlite3_reset(s->cache[i].st);
     if (!sqlite3_get_autocommit(s->db))
         step_once(s, "COMMIT");
+}
+
+sqlite3 *store_db(struct store *s)
+{
+    return s->db;
 }
 
 long long store_data_version(const struct store *s)

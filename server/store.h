@@ -1,7 +1,6 @@
 /* store.h - the server's view of the database: one read-only connection
  * per thread, reopened when the file is replaced, each request reading one
- * consistent snapshot (a read transaction in WAL mode). Listings become
- * GeoJSON features in lib/feature.h.
+ * consistent snapshot (a read transaction in WAL mode).
  * Ownership: store_for_thread() returns the calling thread's store, owned
  * by the thread and closed when it exits. */
 #ifndef AMO_STORE_H
@@ -11,8 +10,6 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
-
-#include "feature.h"
 
 struct store;
 
@@ -25,6 +22,9 @@ int store_for_thread(const char *db_path, struct store **out, char *msg,
  * data version. Returns 0 or ERR_DB. */
 int store_begin(struct store *s);
 void store_end(struct store *s);
+/* The connection itself, for reads inside the current snapshot that
+ * need their own statement (the snapshot's one-off scans). */
+sqlite3 *store_db(struct store *s);
 /* meta.data_version of the current snapshot. */
 long long store_data_version(const struct store *s);
 /* True when 'slug' ('len' bytes) is a category of the database. */

@@ -14,7 +14,8 @@
 #include "mvt.h"
 #include "parse.h"
 #include "routes.h"
-#include "spatial.h"
+#include "row.h"
+#include "snapshot.h"
 #include "store.h"
 #include "tileset.h"
 
@@ -114,20 +115,19 @@ static void from_row(struct cand *a, struct tileset_feature *f,
     f->name = copy_text(a, st, 3);
     f->category = copy_text(a, st, 4);
     f->commune = copy_text(a, st, 5);
-    f->approx = tileset_pos_approx((const char *)sqlite3_column_text(st, 6));
+    f->approx = row_pos_approx((const char *)sqlite3_column_text(st, 6));
 }
 
 /* Below the cluster zoom: the clusters and single listings of that zoom
  * near the tile; a single listing's properties come from the database. */
-static int clustered(struct request *rq, struct spatial *sp, struct cand *a,
-                     int z, long x, long y)
+static int clustered(struct request *rq, struct cand *a, int z, long x, long y)
 {
     static const char sql[] =
         "SELECT l.id, l.lat, l.lon, l.name, l.category, l.commune,"
         " l.position_source"
         " FROM listings l WHERE l.id = ?1";
     const struct cluster_index *ci =
-        spatial_clusters(sp, rq->ctx->cluster_maxzoom);
+        snapshot_clusters(rq->snap, rq->ctx->cluster_maxzoom);
     if (!ci)
         return ERR_NOMEM;
     double x0, y0, x1, y1;
@@ -190,21 +190,16 @@ void api_tile(struct request *rq, struct reply *rp)
     long x, y;
     if (!tiles_request(rq, rp, "/tiles/", &z, &x, &y))
         return;
-    struct spatial *sp = spatial_acquire(rq->store);
-    if (!sp) {
-        reply_error(rp, 500, "internal", "out of memory");
-        return;
-    }
     struct cand a = {0};
-    int rc = z < rq->ctx->cluster_maxzoom ? clustered(rq, sp, &a, z, x, y)
+    int rc = z < rq->ctx->cluster_maxzoom ? clustered(rq, &a, z, x, y)
                                           : points(rq, &a, z, x, y);
     uint8_t *data = NULL;
     size_t len = 0;
     if (rc == 0) {
         compact(&a);
-        rc = tileset_encode(a.v, a.n, spatial_cats(sp), z, x, y, &data, &len);
+        rc = tileset_encode(a.v, a.n, snapshot_cats(rq->snap), z, x, y, &data,
+                            &len);
     }
-    spatial_release(sp);
     cand_free(&a);
     if (rc < 0 || (data && buf_append(&rp->body, data, len) < 0)) {
         free(data);
@@ -234,11 +229,8 @@ void api_tilejson(struct request *rq, struct reply *rp)
     char tiles[400];
     snprintf(tiles, sizeof tiles, "http://%s/tiles/{z}/{x}/{y}.mvt",
              rq->host ? rq->host : "localhost");
-    struct spatial *sp = spatial_acquire(rq->store);
     json_t *layers =
-        sp ? tileset_vector_layers(spatial_cats(sp), 0, TILEJSON_MAXZOOM)
-           : NULL;
-    spatial_release(sp);
+        tileset_vector_layers(snapshot_cats(rq->snap), 0, TILEJSON_MAXZOOM);
     if (!layers) {
         reply_error(rp, 500, "internal", "out of memory");
         return;

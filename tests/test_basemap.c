@@ -7,6 +7,8 @@
  * when a boundary file is bad. */
 #include "support.h"
 
+#include "exitcode.h"
+
 #include <geos_c.h>
 #include <jansson.h>
 #include <math.h>
@@ -568,7 +570,7 @@ static void server_refuses_to_start_with_a_bad_boundary_file(void **state)
                  "timeout 60 %s/amo-server --listen 127.0.0.1:0 --db '%s' "
                  "--data '%s'",
                  bin_dir(), E.db, dir);
-    assert_int_equal(rc, 1);
+    assert_int_equal(rc, EXIT_INPUT); /* an input cannot be read */
     assert_contains(out, "be-arrondissements.geojson");
     assert_contains(out, "no features");
     free(out);

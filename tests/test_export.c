@@ -6,6 +6,8 @@
  * export that leaves OUT as it was. */
 #include "support.h"
 
+#include "exitcode.h"
+
 #include <jansson.h>
 #include <math.h>
 #include <signal.h>
@@ -577,7 +579,7 @@ static void bad_usage_is_refused(void **state)
     snprintf(args, sizeof args,
              "tiles --tileset basemap --data '%s' --format dir '%s/bm'", dir,
              dir);
-    assert_int_equal(export_cmd(&out, E.db, args), 5);
+    assert_int_equal(export_cmd(&out, E.db, args), EXIT_INPUT);
     assert_contains(out, "be-provinces.geojson");
     free(out);
     assert_int_equal(
@@ -596,7 +598,7 @@ static void bad_usage_is_refused(void **state)
     assert_int_equal(export_cmd(&out, E.db, "maps x"), 2);
     free(out);
     snprintf(args, sizeof args, "geojson '%s/no/such/dir/x.geojson'", dir);
-    assert_int_equal(export_cmd(&out, E.db, args), 3);
+    assert_int_equal(export_cmd(&out, E.db, args), EXIT_OUTPUT);
     assert_contains(out, "cannot create");
     free(out);
     assert_int_equal(run(&out, "%s/amo-export --db '%s/absent.db' geojson -",
@@ -638,10 +640,10 @@ static void interrupted_export_leaves_out_unchanged(void **state)
         int status;
         waitpid(pid, &status, 0);
         if (sig == 0) {
-            if (!WIFEXITED(status) || WEXITSTATUS(status) != 1)
-                fail_msg("SIGTERM: expected exit 1 (interrupted), got status "
-                         "%d",
-                         status);
+            if (!WIFEXITED(status) || WEXITSTATUS(status) != EXIT_INTERRUPTED)
+                fail_msg("SIGTERM: expected exit %d (interrupted), got "
+                         "status %d",
+                         EXIT_INTERRUPTED, status);
             assert_int_equal(access(tmp, F_OK), -1);
         } else {
             assert_true(WIFSIGNALED(status));

@@ -85,7 +85,7 @@ static void page_postcode_lists_nearest_and_competence(void **state)
     assert_contains(a.body, "Les plus proches de Namur");
     assert_contains(a.body, "Pour la commune de Namur");
     assert_contains(a.body, "<option value=\"cpas\" selected>");
-    assert_null(strstr(a.body, "cat-amo\""));
+    assert_null(strstr(a.body, "data-cat=\"amo\""));
     /* The shipped CPAS sit at their postcode's centre: a distance in
      * whole kilometres, said to be approximate, never "0,0 km". */
     assert_contains(a.body, "class=\"dist\">≈ ");
@@ -272,6 +272,7 @@ BROWSER(near_me_geolocation)
 BROWSER(without_webgl_list_only)
 BROWSER(without_javascript_server_list)
 BROWSER(languages_nl_en)
+BROWSER(first_paint_list_is_kept)
 BROWSER(axe_page)
 BROWSER(axe_page_search)
 BROWSER(axe_widget)
@@ -313,6 +314,7 @@ int main(void)
         cmocka_unit_test(browser_without_webgl_list_only),
         cmocka_unit_test(browser_without_javascript_server_list),
         cmocka_unit_test(browser_languages_nl_en),
+        cmocka_unit_test(browser_first_paint_list_is_kept),
         cmocka_unit_test(browser_axe_page),
         cmocka_unit_test(browser_axe_page_search),
         cmocka_unit_test(browser_axe_widget),

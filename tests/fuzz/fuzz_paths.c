@@ -1,5 +1,5 @@
 /* fuzz_paths.c - libFuzzer target: a request path as libmicrohttpd hands
- * it over, percent-decoded by http_unescape(), routed by http_route(), and
+ * it over, percent-decoded by http_unescape(), routed by route_find(), and
  * read by the path parsers of the tile, listing and commune routes. */
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +23,7 @@ static void check_parsers(const char *path)
     long x, y;
     long long id;
     const char *code;
-    http_handler h = http_route(path);
+    http_handler h = route_find(path)->handler;
     if (tiles_parse_path("/tiles/", path, &z, &x, &y)) {
         if (!mvt_tile_valid(z, x, y))
             fuzz_fail("tile %d/%ld/%ld accepted outside the grid", z, x, y);

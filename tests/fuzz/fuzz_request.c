@@ -1,8 +1,9 @@
 /* fuzz_request.c - libFuzzer target: one request target ("/path?query")
  * taken the way amo-server takes it: split at '?' and '&' and '=' and
  * '+' read as a space as libmicrohttpd does, percent-decoded by
- * http_unescape(), checked by http_add_param(), routed by http_route(),
- * and answered by the real handler on a database of the shipped listings.
+ * http_unescape(), checked by http_add_param(), and answered by
+ * http_answer() (the routes, their flags, the database and snapshot
+ * around the real handler) on a database of the shipped listings.
  * A 5xx answer, JSON that does not parse or a tile protobuf-c cannot
  * read is a failure, as is any sanitizer report. */
 #include <jansson.h>
@@ -53,21 +54,10 @@ static void plus_to_space(char *s)
             *s = ' ';
 }
 
-/* The checks handle() in http.c makes on the path (control characters,
- * invalid UTF-8): handlers rely on them. */
-static bool path_ok(const char *p)
+/* Split "k=v&k2" into parameters in place, as MHD does; 'bad' says why
+ * one was refused (http_answer then answers 400). */
+static void parse_query(struct request *rq, char *q, char *bad, size_t badsz)
 {
-    for (const char *c = p; *c; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            return false;
-    return text_utf8_valid(p, strlen(p));
-}
-
-/* Split "k=v&k2" into parameters in place, as MHD does. False when one
- * is refused (the server answers 400 before any handler). */
-static bool parse_query(struct request *rq, char *q)
-{
-    char bad[160];
     for (char *save = NULL, *kv = strtok_r(q, "&", &save); kv;
          kv = strtok_r(NULL, "&", &save)) {
         char *eq = strchr(kv, '=');
@@ -82,10 +72,9 @@ static bool parse_query(struct request *rq, char *q)
             plus_to_space((char *)val);
             vlen = http_unescape((char *)val);
         }
-        if (http_add_param(rq, kv, klen, val, vlen, bad, sizeof bad) < 0)
-            return false;
+        if (http_add_param(rq, kv, klen, val, vlen, bad, badsz) < 0)
+            return;
     }
-    return true;
 }
 
 static void check_reply(const struct reply *rp, const char *target)
@@ -128,20 +117,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .method = HTTP_GET, .path = copy, .host = "localhost", .ctx = &ctx};
     struct reply rp = {.status = 200};
     buf_init(&rp.body, HTTP_MAX_BODY);
-    http_handler h = http_route(copy);
-    if (!h || !path_ok(copy) || (q && !parse_query(&rq, q)))
-        goto out;
-    if (h != static_file) {
-        char msg[512];
-        if (store_for_thread(ctx.db_path, &rq.store, msg, sizeof msg) < 0 ||
-            store_begin(rq.store) < 0)
-            fuzz_fail("cannot read the database: %s", msg);
-    }
-    h(&rq, &rp);
-    if (rq.store)
-        store_end(rq.store);
+    char bad[160] = "";
+    if (q)
+        parse_query(&rq, q, bad, sizeof bad);
+    http_answer(&rq, &rp, bad);
+    if (rp.status == 503)
+        fuzz_fail("cannot read the database for %s", target);
     check_reply(&rp, target);
-out:
     buf_free(&rp.body);
     free(target);
     free(copy);

@@ -205,27 +205,35 @@ await check('filters_category_age_open', async () => {
 });
 
 await check('opening_hours_open_and_closed', async () => {
-  /* CPAS d'Uccle: "Mo-Fr 09:00-11:30" (data/listings/cpas.csv). Monday
-   * 23 November 2026 at 10:00 in Brussels (CET, UTC+1), then at 20:00. */
+  /* CPAS d'Uccle: "Mo-Fr 09:00-11:30" (data/listings/cpas.csv), at a
+   * fixed Brussels time given by at= (the server says what is open):
+   * Monday 23 November 2026 at 10:00, then at 20:00. */
   const p2 = await ctx.newPage();
-  await p2.clock.setFixedTime(new Date('2026-11-23T09:00:00Z'));
-  await p2.goto(base + '/?where=1180&cat=cpas&open=1');
-  await pollHeading(p2, /Uccle/);
+  await p2.goto(base + '/?where=1180&cat=cpas&open=1&at=2026-11-23T10:00');
+  await waitHeading(p2, /Uccle/);
   let cs = await cards(p2);
   const uccle = cs.find((c) => /CPAS d'Uccle/.test(c.text));
   assert(uccle && /ouvert maintenant/.test(uccle.text), 'CPAS d\'Uccle not open on Monday 10:00');
   assert(cs.every((c) => /ouvert maintenant/.test(c.text)), 'open now lets a listing through');
-  await p2.clock.setFixedTime(new Date('2026-11-23T19:00:00Z'));
-  await p2.goto(base + '/?where=1180&cat=cpas');
-  await pollHeading(p2, /Uccle/);
+  await p2.goto(base + '/?where=1180&cat=cpas&at=2026-11-23T20:00');
+  await waitHeading(p2, /Uccle/);
   cs = await cards(p2);
   const closed = cs.find((c) => /CPAS d'Uccle/.test(c.text));
   assert(closed && /fermé/.test(closed.text) && !/ouvert maintenant/.test(closed.text), 'CPAS d\'Uccle not closed at 20:00');
   assert(cs.some((c) => !/Horaires/.test(c.text)), 'a listing without hours shows hours');
-  await p2.goto(base + '/?where=1180&cat=cpas&open=1');
-  await pollHeading(p2, /Uccle/);
+  await p2.goto(base + '/?where=1180&cat=cpas&open=1&at=2026-11-23T20:00');
+  await waitHeading(p2, /Uccle/);
   cs = await cards(p2);
   assert(!cs.some((c) => /CPAS d'Uccle/.test(c.text)), 'a closed listing passes the open-now filter');
+  /* The script keeps at= when the search changes. */
+  await p2.goto(base + '/?where=1180&cat=cpas&at=2026-11-23T10:00');
+  await waitHeading(p2, /Uccle/);
+  await p2.check('#open');
+  await p2.waitForFunction(() => new URLSearchParams(location.search).get('open') === '1');
+  await waitHeading(p2, /Uccle/);
+  cs = await cards(p2);
+  assert(cs.some((c) => /CPAS d'Uccle/.test(c.text)) && cs.every((c) => /ouvert maintenant/.test(c.text)),
+    'the script lost the time of at=');
   await p2.close();
 });
 
@@ -235,23 +243,21 @@ await check('public_holiday_leaves_out_unknown_hours', async () => {
    * to be open, so "open now" leaves it out and its card shows no status;
    * a 24/7 AMO stays open. The Wednesday after, it is open again. */
   const p2 = await ctx.newPage();
-  await p2.clock.setFixedTime(new Date('2026-11-11T09:00:00Z'));
-  await p2.goto(base + '/?where=1180&cat=cpas&open=1');
-  await pollHeading(p2, /Uccle/);
+  await p2.goto(base + '/?where=1180&cat=cpas&open=1&at=2026-11-11T10:00');
+  await waitHeading(p2, /Uccle/);
   let cs = await cards(p2);
   assert(!cs.some((c) => /CPAS d'Uccle/.test(c.text)), 'CPAS d\'Uccle listed as open on a public holiday');
-  await p2.goto(base + '/?where=1180&cat=cpas');
-  await pollHeading(p2, /Uccle/);
+  await p2.goto(base + '/?where=1180&cat=cpas&at=2026-11-11T10:00');
+  await waitHeading(p2, /Uccle/);
   cs = await cards(p2);
   const u = cs.find((c) => /CPAS d'Uccle/.test(c.text));
   assert(u && /Horaires/.test(u.text) && !/ouvert maintenant|fermé/.test(u.text), 'a status was guessed on a holiday: ' + (u && u.text));
-  await p2.goto(base + '/?where=1050&cat=amo&open=1');
-  await pollHeading(p2, /Ixelles/);
+  await p2.goto(base + '/?where=1050&cat=amo&open=1&at=2026-11-11T10:00');
+  await waitHeading(p2, /Ixelles/);
   cs = await cards(p2);
   assert(cs.some((c) => /SOS Jeunes/.test(c.text) && /ouvert maintenant/.test(c.text)), 'the 24/7 AMO is not open on a holiday');
-  await p2.clock.setFixedTime(new Date('2026-11-18T09:00:00Z'));
-  await p2.goto(base + '/?where=1180&cat=cpas&open=1');
-  await pollHeading(p2, /Uccle/);
+  await p2.goto(base + '/?where=1180&cat=cpas&open=1&at=2026-11-18T10:00');
+  await waitHeading(p2, /Uccle/);
   cs = await cards(p2);
   assert(cs.some((c) => /CPAS d'Uccle/.test(c.text)), 'CPAS d\'Uccle not open on an ordinary Wednesday');
   await p2.close();
@@ -554,13 +560,49 @@ await check('without_javascript_server_list', async () => {
 });
 
 await check('languages_nl_en', async () => {
+  /* The server renders the page in the visitor's language: ?lang=, then
+   * Accept-Language; the title, the form's labels and the cards too. */
   const p2 = await ctx.newPage();
   await p2.goto(base + '/?lang=nl&q=schaerbeek');
   await waitHeading(p2, /Resultaten/);
   assert(await p2.getAttribute('html', 'lang') === 'nl', 'lang attribute');
   assert(/Zoeken/.test(await p2.textContent('button[type=submit]')), 'button not in Dutch');
+  assert(/Gids van hulpdiensten/.test(await p2.title()), 'title not in Dutch: ' + await p2.title());
+  assert(/Je postcode of gemeente/.test(await p2.textContent('label[for=where]')), 'label not in Dutch');
+  let cs = await cards(p2);
+  assert(cs.some((c) => /OCMW/.test(c.text)), 'a CPAS card not in Dutch');
+  /* A new search keeps the language, and the language links the search. */
+  await p2.fill('#where', '1030');
+  await p2.fill('#q', '');
+  await p2.click('button[type=submit]');
+  await waitHeading(p2, /Het dichtst bij Schaarbeek/);
+  cs = await cards(p2);
+  assert(cs.some((c) => /AMO-dienst/.test(c.text)), 'a card of the script\'s search not in Dutch');
+  const en = await p2.getAttribute('.langs a[hreflang=en]', 'href');
+  assert(/where=1030/.test(en) && /lang=en/.test(en), 'the English link loses the search: ' + en);
   await p2.goto(base + '/?lang=en&where=1030');
   await waitHeading(p2, /Nearest/);
+  assert(/Your postcode or town/.test(await p2.textContent('label[for=where]')), 'label not in English');
+  await p2.close();
+  const nl = await newContext({ locale: 'nl-BE' });
+  const p3 = await nl.newPage();
+  await p3.goto(base + '/?where=1030');
+  await waitHeading(p3, /Het dichtst bij/);
+  assert(await p3.getAttribute('html', 'lang') === 'nl', 'Accept-Language nl-BE did not give Dutch');
+  await nl.close();
+});
+
+await check('first_paint_list_is_kept', async () => {
+  /* The server's list is the page's: the script asks for nothing to show
+   * it again (no part= request, no API call) until the search changes. */
+  const seen = [];
+  const p2 = await ctx.newPage();
+  p2.on('request', (r) => seen.push(r.url()));
+  await p2.goto(base + '/?where=1030');
+  await waitHeading(p2, /Schaerbeek/);
+  await p2.waitForTimeout(500);
+  const again = seen.filter((u) => /part=|\/api\/(nearest|search|communes)/.test(u));
+  assert(again.length === 0, 'fetched again: ' + again.join(' '));
   await p2.close();
 });
 
