@@ -922,7 +922,8 @@ bool fields_convert(struct fields_ctx *ctx, struct field_mapper *m,
     char s[80];
     p->n = p->dropped = 0;
     if (rec->error)
-        problem(p, "record", "%s", rec->error);
+        problem(p, rec->error_field ? rec->error_field : "record", "%s",
+                rec->error);
     read_columns(ctx, m, rec, l, &raw, p);
     if (!l->str[F_NAME])
         problem(p, "name", "missing");

@@ -34,7 +34,9 @@ struct reader {
     char **header; /* CSV column names */
     size_t ncols;
     struct buf field; /* CSV field or JSON element being assembled */
-    struct buf row;   /* CSV: fields of a row, NUL-separated */
+    struct buf row;   /* CSV: the fields of a row, one after the other */
+    size_t flen[RECORD_MAX_FIELDS + 1]; /* and their lengths (a field may
+                                         * hold a NUL byte) */
     int depth;        /* JSON nesting */
     int elem_depth;   /* JSON depth whose children are the records */
     bool started;     /* JSON: top-level value opened */
@@ -135,7 +137,9 @@ static int peek_byte(struct reader *r)
 
 /* ---- CSV (RFC 4180) -------------------------------------------------- */
 
-/* Read one CSV row into r->row as NUL-separated fields. Returns the number
+/* Read one CSV row into r->row, each field followed by a NUL and its
+ * length in r->flen (a NUL byte inside a field is kept: record_add()
+ * reports it for its column). Returns the number
  * of fields, 0 at the end of input, or an ERR_*. Blank lines are skipped
  * but counted. '*start' gets the line the row starts on; '*bad' is set to
  * a reason when the row is malformed but the input can go on. */
@@ -186,8 +190,12 @@ static int csv_row(struct reader *r, long *start, const char **bad)
         }
         any = true;
         if (c == r->delim) {
-            if (buf_append(&r->row, buf_str(&r->field), r->field.len + 1) < 0)
+            if (nfields >= RECORD_MAX_FIELDS ||
+                buf_append(&r->row, r->field.data ? r->field.data : "",
+                           r->field.len) < 0 ||
+                buf_putc(&r->row, '\0') < 0)
                 return ERR_TOOBIG;
+            r->flen[nfields] = r->field.len;
             buf_reset(&r->field);
             nfields++;
             after_quote = false;
@@ -203,10 +211,13 @@ static int csv_row(struct reader *r, long *start, const char **bad)
         if (buf_putc(&r->field, (char)c) < 0)
             return ERR_TOOBIG;
     }
-    if (buf_append(&r->row, buf_str(&r->field), r->field.len + 1) < 0)
+    if (nfields >= RECORD_MAX_FIELDS ||
+        buf_append(&r->row, r->field.data ? r->field.data : "",
+                   r->field.len) < 0 ||
+        buf_putc(&r->row, '\0') < 0)
         return ERR_TOOBIG;
-    nfields++;
-    return nfields > RECORD_MAX_FIELDS ? ERR_TOOBIG : (int)nfields;
+    r->flen[nfields++] = r->field.len;
+    return (int)nfields;
 }
 
 /* Pick the separator from the header line: the most frequent of , ; tab
@@ -255,8 +266,8 @@ static int csv_open(struct reader *r, char delim, char *msg, size_t msgsz)
         return ERR_NOMEM;
     const char *p = buf_str(&r->row);
     for (int i = 0; i < n; i++) {
-        size_t len = strlen(p);
-        if (!text_utf8_valid(p, len)) {
+        size_t len = r->flen[i];
+        if (!text_utf8_valid(p, len)) { /* also a NUL byte */
             snprintf(msg, msgsz, "%s:%ld: header: invalid UTF-8%s", r->name,
                      start,
                      text_looks_latin1(p, len)
@@ -304,10 +315,9 @@ static int csv_next(struct reader *r, struct record *rec, char *msg,
         record_fail(rec, bad);
     const char *p = buf_str(&r->row);
     for (size_t i = 0; i < (size_t)n && i < r->ncols; i++) {
-        size_t len = strlen(p);
-        if (record_add(rec, r->header[i], p, len) < 0)
+        if (record_add(rec, r->header[i], p, r->flen[i]) < 0)
             return ERR_NOMEM;
-        p += len + 1;
+        p += r->flen[i] + 1;
     }
     return 1;
 }

@@ -19,6 +19,7 @@ void record_clear(struct record *r)
     }
     free(r->id);
     free(r->error);
+    free(r->error_field);
     r->n = 0;
     r->line = 0;
     r->has_point = false;
@@ -26,6 +27,7 @@ void record_clear(struct record *r)
     r->point_crs = 0;
     r->id = NULL;
     r->error = NULL;
+    r->error_field = NULL;
 }
 
 void record_free(struct record *r)
@@ -57,6 +59,10 @@ int record_add(struct record *r, const char *key, const char *value,
     }
     memcpy(v, value, vlen);
     v[vlen] = '\0';
+    /* C strings from here on: a NUL byte would silently cut the value
+     * (or, in CSV, be taken for the end of a field). */
+    if (memchr(value, '\0', vlen))
+        record_fail_field(r, key, "contains a NUL byte (0x00)");
     r->f[r->n].key = k;
     r->f[r->n].value = v;
     r->n++;
@@ -67,4 +73,12 @@ void record_fail(struct record *r, const char *why)
 {
     if (!r->error)
         r->error = strdup(why);
+}
+
+void record_fail_field(struct record *r, const char *field, const char *why)
+{
+    if (r->error)
+        return;
+    r->error = strdup(why);
+    r->error_field = strdup(field);
 }

@@ -24,16 +24,21 @@ struct record {
     int point_crs;  /* EPSG code when the format says, else 0 */
     char *id;       /* a feature/record id outside the properties, or NULL */
     char *error;    /* why the reader could not read this record, or NULL */
+    char *error_field; /* the column it concerns, or NULL (the record) */
 };
 
 void record_init(struct record *r);
 void record_clear(struct record *r);
 void record_free(struct record *r);
-/* Append a copy of key and value. Returns 0, ERR_NOMEM or ERR_TOOBIG
- * (more than RECORD_MAX_FIELDS); on failure the record is unchanged. */
+/* Append a copy of key and value ('vlen' bytes). A value holding a NUL
+ * byte is kept up to it and the record marked unreadable for that column
+ * (record_fail_field). Returns 0, ERR_NOMEM or ERR_TOOBIG (more than
+ * RECORD_MAX_FIELDS); on failure the record is unchanged. */
 int record_add(struct record *r, const char *key, const char *value,
                size_t vlen);
 /* Mark the record unreadable with a copy of 'why' (first reason wins). */
 void record_fail(struct record *r, const char *why);
+/* The same, for one column 'field' of the record. */
+void record_fail_field(struct record *r, const char *field, const char *why);
 
 #endif

@@ -290,6 +290,26 @@ static void source_date_and_opening_hours_are_checked(void **state)
     assert_int_equal(db_int(e->db, "SELECT count(*) FROM listings"), 2);
 }
 
+/* A NUL byte inside a CSV field is a NUL byte in that column, named with
+ * the file and line: it once split the field in two, and the record was
+ * reported as 'category: unknown category "Byte"'. */
+static void csv_nul_byte_is_named_with_its_column(void **state)
+{
+    struct env *e = *state;
+    static const char csv[] = "name,category,commune\n"
+                              "Nul\0Byte,amo,Namur\n"
+                              "Ok,amo,Namur\n";
+    write_file(path_in(e->dir, "nul.csv"), csv, sizeof csv - 1);
+    char args[4096], *out;
+    snprintf(args, sizeof args, "'%s'", path_in(e->dir, "nul.csv"));
+    assert_int_equal(import(&out, e->db, args), 1);
+    assert_contains(out, "nul.csv:2: name: contains a NUL byte");
+    assert_null(strstr(out, "Byte"));
+    assert_null(strstr(out, "nul.csv:3:"));
+    free(out);
+    assert_int_equal(db_int(e->db, "SELECT count(*) FROM listings"), 0);
+}
+
 static void csv_errors_count_lines_inside_quoted_newlines(void **state)
 {
     struct env *e = *state;
@@ -547,6 +567,7 @@ int main(void)
         T(geocoding_records_its_precision),
         T(every_validation_error_names_file_line_and_field),
         T(source_date_and_opening_hours_are_checked),
+        T(csv_nul_byte_is_named_with_its_column),
         T(csv_errors_count_lines_inside_quoted_newlines),
         T(latin1_input_is_detected_and_reported),
         T(malformed_inputs_fail_without_writing),

@@ -856,6 +856,35 @@ static void vector_tiles_hold_the_listings(void **state)
 
 /* ---- tests with their own server ------------------------------------- */
 
+/* --cluster-maxzoom is in the usage and must be taken: it once was
+ * refused as an unknown option (the long-option table lacked it). */
+static void cluster_maxzoom_option_is_taken(void **state)
+{
+    (void)state;
+    struct server_proc s;
+    server_start(&s, E.db, "--cluster-maxzoom 12");
+    /* Brussels at zoom 12: single points from 12 on, no cluster. */
+    long x = (long)floor((4.3525 + 180) / 360 * 4096);
+    long y = (long)floor((1 - asinh(tan(50.8467 * M_PI / 180)) / M_PI) / 2 *
+                         4096);
+    char path[64], file[4200], *out = NULL;
+    snprintf(path, sizeof path, "/tiles/12/%ld/%ld.mvt", x, y);
+    struct http_answer a;
+    http_get(&s, path, &a);
+    assert_int_equal(a.status, 200);
+    snprintf(file, sizeof file, "%s/z12.mvt", E.dir);
+    write_file(file, a.body, a.len);
+    http_answer_free(&a);
+    assert_int_equal(run(&out, "ogrinfo -ro -al -oo X=%ld -oo Y=%ld -oo Z=12 "
+                               "'%s'",
+                         x, y, file),
+                     0);
+    assert_contains(out, "name (String) = ");
+    assert_null(strstr(out, "point_count ("));
+    free(out);
+    assert_int_equal(server_stop(&s, NULL), 0);
+}
+
 struct hammer {
     struct server_proc *srv;
     volatile int stop;
@@ -1071,6 +1100,7 @@ int main(void)
         cmocka_unit_test(paths_never_escape_the_web_directory),
         cmocka_unit_test(ogc_api_features_core_and_gdal),
         cmocka_unit_test(vector_tiles_hold_the_listings),
+        cmocka_unit_test(cluster_maxzoom_option_is_taken),
         cmocka_unit_test(new_data_is_served_after_an_import_without_restart),
         cmocka_unit_test(unreadable_database_is_503_until_it_appears),
         cmocka_unit_test(server_logs_no_position_or_search_text),

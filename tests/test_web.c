@@ -276,6 +276,9 @@ BROWSER(first_paint_list_is_kept)
 BROWSER(axe_page)
 BROWSER(axe_page_search)
 BROWSER(axe_widget)
+BROWSER(axe_suggestions_open)
+BROWSER(htmlcs_page)
+BROWSER(htmlcs_widget)
 BROWSER(no_script_or_csp_errors)
 BROWSER(no_third_party_request)
 
@@ -318,6 +321,9 @@ int main(void)
         cmocka_unit_test(browser_axe_page),
         cmocka_unit_test(browser_axe_page_search),
         cmocka_unit_test(browser_axe_widget),
+        cmocka_unit_test(browser_axe_suggestions_open),
+        cmocka_unit_test(browser_htmlcs_page),
+        cmocka_unit_test(browser_htmlcs_widget),
         cmocka_unit_test(browser_no_script_or_csp_errors),
         cmocka_unit_test(browser_no_third_party_request),
     };
