@@ -14,6 +14,7 @@
 
 #include "basemap.h"
 #include "err.h"
+#include "mercator.h"
 
 #ifndef AMO_DATA_DIR
 #define AMO_DATA_DIR "data"
@@ -49,13 +50,12 @@ static double rss_mb(void)
 
 static long tile_x(double lon, int z)
 {
-    return (long)floor((lon + 180) / 360 * (double)(1L << z));
+    return (long)floor(merc_x(lon) * (double)(1L << z));
 }
 
 static long tile_y(double lat, int z)
 {
-    double r = lat * M_PI / 180;
-    return (long)floor((1 - asinh(tan(r)) / M_PI) / 2 * (double)(1L << z));
+    return (long)floor(merc_y(lat) * (double)(1L << z));
 }
 
 static int bench_zoom(const struct basemap *bm, int z)

@@ -18,8 +18,11 @@
 
 #include "buf.h"
 #include "err.h"
+#include "gz.h"
+#include "hmap.h"
 #include "sink.h"
 #include "text.h"
+#include "vec.h"
 
 #define HEADER_LEN 127
 #define ROOT_MAX (16384 - HEADER_LEN)
@@ -31,7 +34,7 @@ struct entry {
 };
 
 struct content { /* a stored tile, for de-duplication */
-    uint64_t hash, offset;
+    uint64_t offset;
     uint32_t length;
 };
 
@@ -42,8 +45,9 @@ struct pmtiles {
     uint64_t data_len;
     struct entry *e;
     size_t n, cap;
-    struct content *slots; /* open addressing */
-    size_t nslots, ncontents;
+    struct content *contents; /* every distinct tile stored */
+    size_t ncontents, cap_contents;
+    struct hmap by_hash; /* a tile's hash -> its index in contents, +1 */
     uint64_t last_id;
     int minzoom, maxzoom;
 };
@@ -68,26 +72,6 @@ uint64_t pmtiles_tile_id(int z, uint64_t x, uint64_t y)
         }
     }
     return acc + d;
-}
-
-static int grow_slots(struct pmtiles *p)
-{
-    size_t n = p->nslots ? p->nslots * 2 : 1024;
-    struct content *s = calloc(n, sizeof *s);
-    if (!s)
-        return ERR_NOMEM;
-    for (size_t i = 0; i < p->nslots; i++) {
-        if (!p->slots[i].length)
-            continue;
-        size_t k = p->slots[i].hash & (n - 1);
-        while (s[k].length)
-            k = (k + 1) & (n - 1);
-        s[k] = p->slots[i];
-    }
-    free(p->slots);
-    p->slots = s;
-    p->nslots = n;
-    return 0;
 }
 
 static bool same_bytes(int fd, uint64_t off, const uint8_t *b, size_t len)
@@ -118,22 +102,27 @@ static int pm_put(struct sink *s, int z, long x, long y, const uint8_t *gz,
     if (z > p->maxzoom)
         p->maxzoom = z;
     /* Identical tiles are stored once. */
-    if ((p->ncontents + 1) * 2 > p->nslots && grow_slots(p) < 0)
-        return ERR_NOMEM;
     uint64_t h = text_hash(TEXT_HASH_INIT, gz, gzlen);
-    size_t k = h & (p->nslots - 1);
-    for (; p->slots[k].length; k = (k + 1) & (p->nslots - 1))
-        if (p->slots[k].hash == h && p->slots[k].length == gzlen &&
-            same_bytes(p->data_fd, p->slots[k].offset, gz, gzlen))
-            break;
-    if (!p->slots[k].length) {
+    const struct content *c = NULL;
+    for (size_t k = hmap_first(&p->by_hash, h); k != HMAP_END && !c;
+         k = hmap_next(&p->by_hash, h, k)) {
+        const struct content *t = &p->contents[p->by_hash.slots[k].value - 1];
+        if (t->length == gzlen && same_bytes(p->data_fd, t->offset, gz, gzlen))
+            c = t;
+    }
+    if (!c) {
+        if (vec_reserve((void **)&p->contents, &p->cap_contents,
+                        p->ncontents + 1, sizeof *p->contents) < 0 ||
+            hmap_add(&p->by_hash, h, p->ncontents + 1) < 0)
+            return ERR_NOMEM;
         if (pwrite(p->data_fd, gz, gzlen, (off_t)p->data_len) != (ssize_t)gzlen)
             return ERR_IO;
-        p->slots[k] = (struct content){h, p->data_len, (uint32_t)gzlen};
+        p->contents[p->ncontents] =
+            (struct content){p->data_len, (uint32_t)gzlen};
+        c = &p->contents[p->ncontents++];
         p->data_len += gzlen;
-        p->ncontents++;
     }
-    uint64_t off = p->slots[k].offset;
+    uint64_t off = c->offset;
     /* A run: the same content at consecutive ids is one entry. */
     struct entry *last = p->n ? &p->e[p->n - 1] : NULL;
     if (last && last->offset == off && last->length == gzlen &&
@@ -141,14 +130,8 @@ static int pm_put(struct sink *s, int z, long x, long y, const uint8_t *gz,
         last->run++;
         return 0;
     }
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 4096;
-        void *v = realloc(p->e, cap * sizeof *p->e);
-        if (!v)
-            return ERR_NOMEM;
-        p->e = v;
-        p->cap = cap;
-    }
+    if (vec_reserve((void **)&p->e, &p->cap, p->n + 1, sizeof *p->e) < 0)
+        return ERR_NOMEM;
     p->e[p->n++] = (struct entry){id, off, (uint32_t)gzlen, 1};
     return 0;
 }
@@ -169,23 +152,10 @@ static int put_varint(struct buf *b, uint64_t v)
 
 static int gzip_buf(const void *in, size_t len, struct buf *out)
 {
-    z_stream z = {0};
-    if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return ERR_NOMEM;
-    uLong bound = deflateBound(&z, (uLong)len);
-    char *dst = malloc(bound);
-    int rc = dst ? 0 : ERR_NOMEM;
-    if (rc == 0) {
-        z.next_in = (Bytef *)(uintptr_t)in;
-        z.avail_in = (uInt)len;
-        z.next_out = (Bytef *)dst;
-        z.avail_out = (uInt)bound;
-        rc = deflate(&z, Z_FINISH) == Z_STREAM_END
-                 ? buf_append(out, dst, z.total_out)
-                 : ERR_NOMEM;
-    }
-    deflateEnd(&z);
-    free(dst);
+    size_t n;
+    unsigned char *z = gz_buffer(in, len, 9, 0, &n);
+    int rc = z ? buf_append(out, z, n) : ERR_NOMEM;
+    free(z);
     return rc;
 }
 
@@ -265,7 +235,8 @@ static void pm_free(struct pmtiles *p)
     if (p->data_fd >= 0)
         close(p->data_fd);
     free(p->e);
-    free(p->slots);
+    free(p->contents);
+    hmap_free(&p->by_hash);
     free(p->path);
     free(p);
 }

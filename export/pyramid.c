@@ -17,7 +17,9 @@
 
 #include "basemap.h"
 #include "err.h"
+#include "gz.h"
 #include "mvt.h"
+#include "vec.h"
 
 struct entry {
     uint64_t tile_id;
@@ -42,15 +44,9 @@ static int cmp_entry(const void *a, const void *b)
 static void collect(const struct cluster_item *it, void *arg)
 {
     struct zoom_items *zi = arg;
-    if (zi->n == zi->cap) {
-        size_t cap = zi->cap ? zi->cap * 2 : 4096;
-        void *v = realloc(zi->v, cap * sizeof *zi->v);
-        if (!v) {
-            zi->oom = true;
-            return;
-        }
-        zi->v = v;
-        zi->cap = cap;
+    if (vec_reserve((void **)&zi->v, &zi->cap, zi->n + 1, sizeof *zi->v) < 0) {
+        zi->oom = true;
+        return;
     }
     tileset_from_cluster(it, &zi->v[zi->n++]);
 }
@@ -228,8 +224,7 @@ static int emit_tile(const struct source *src, struct work *w,
 static int work_init(struct work *w, char *msg, size_t msgsz)
 {
     memset(w, 0, sizeof *w);
-    if (deflateInit2(&w->zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) ==
-        Z_OK)
+    if (gz_init(&w->zs, 6, 0) == 0)
         return 0;
     snprintf(msg, msgsz, "out of memory");
     return ERR_NOMEM;

@@ -7,6 +7,7 @@
 
 #include "err.h"
 #include "row.h"
+#include "vec.h"
 
 #define ARENA_BLOCK (1u << 20)
 
@@ -71,14 +72,9 @@ int source_load(sqlite3 *db, struct source **out, char *msg, size_t msgsz)
         goto db_fail;
     int step;
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (s->n == cap) {
-            cap = cap ? cap * 2 : 4096;
-            void *v = realloc(s->v, cap * sizeof *s->v);
-            if (!v) {
-                rc = ERR_NOMEM;
-                break;
-            }
-            s->v = v;
+        if (vec_reserve((void **)&s->v, &cap, s->n + 1, sizeof *s->v) < 0) {
+            rc = ERR_NOMEM;
+            break;
         }
         struct source_listing *l = &s->v[s->n++];
         l->id = (uint64_t)sqlite3_column_int64(st, 0);

@@ -9,6 +9,8 @@
 
 #include "db.h"
 #include "err.h"
+#include "hmap.h"
+#include "vec.h"
 
 /* Statements, prepared once per run and reused for every record. */
 enum {
@@ -81,71 +83,30 @@ static const char terms_sql[] =
     "INSERT INTO terms SELECT term FROM temp.terms_vocab"
     " WHERE length(term) >= 3 AND term NOT GLOB '[0-9]*';";
 
-/* Ids put in this run: an open-addressing hash set, with the line each
- * came from, to catch a listing given twice and to know what to prune. */
-struct seen {
-    int64_t *ids; /* 0 marks an empty slot (listing_id() is never 0) */
-    long *lines;
-    size_t cap, n;
-};
-
 struct loader {
     sqlite3 *db;
     sqlite3_stmt *st[S_NSTMT];
     char now[32];
-    struct seen seen;
-    bool dirty; /* something was added, changed or removed */
+    struct hmap seen; /* ids put in this run -> the line each came from, +1:
+                       * a listing given twice, and what to prune */
+    bool dirty;       /* something was added, changed or removed */
 };
 
-static size_t seen_slot(const struct seen *s, int64_t id)
+/* Add 'id'; returns 0, or the line it was first seen on if already there
+ * (at least 1), or ERR_NOMEM. */
+static long seen_add(struct hmap *s, int64_t id, long line)
 {
-    size_t i = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ULL) & (s->cap - 1);
-    while (s->ids[i] && s->ids[i] != id)
-        i = (i + 1) & (s->cap - 1);
-    return i;
-}
-
-static int seen_grow(struct seen *s)
-{
-    struct seen big = {NULL, NULL, s->cap ? s->cap * 2 : 4096, 0};
-    big.ids = calloc(big.cap, sizeof *big.ids);
-    big.lines = calloc(big.cap, sizeof *big.lines);
-    if (!big.ids || !big.lines) {
-        free(big.ids);
-        free(big.lines);
-        return ERR_NOMEM;
+    size_t k = hmap_first(s, (uint64_t)id);
+    if (k != HMAP_END) {
+        long first = (long)s->slots[k].value - 1;
+        return first > 0 ? first : 1;
     }
-    for (size_t i = 0; i < s->cap; i++)
-        if (s->ids[i]) {
-            size_t k = seen_slot(&big, s->ids[i]);
-            big.ids[k] = s->ids[i];
-            big.lines[k] = s->lines[i];
-            big.n++;
-        }
-    free(s->ids);
-    free(s->lines);
-    *s = big;
-    return 0;
+    return hmap_add(s, (uint64_t)id, (uint64_t)(line > 0 ? line : 0) + 1);
 }
 
-/* Add 'id'; returns 0, or the line it was first seen on if already there,
- * or ERR_NOMEM. */
-static long seen_add(struct seen *s, int64_t id, long line)
+static bool seen_has(const struct hmap *s, int64_t id)
 {
-    if ((s->n + 1) * 2 > s->cap && seen_grow(s) < 0)
-        return ERR_NOMEM;
-    size_t k = seen_slot(s, id);
-    if (s->ids[k])
-        return s->lines[k] > 0 ? s->lines[k] : 1;
-    s->ids[k] = id;
-    s->lines[k] = line;
-    s->n++;
-    return 0;
-}
-
-static bool seen_has(const struct seen *s, int64_t id)
-{
-    return s->cap && s->ids[seen_slot(s, id)] == id;
+    return hmap_first(s, (uint64_t)id) != HMAP_END;
 }
 
 static int db_fail(struct loader *ld, char *msg, size_t msgsz)
@@ -340,14 +301,9 @@ long loader_prune(struct loader *ld, const char *source, bool force,
         int64_t id = sqlite3_column_int64(st, 0);
         if (seen_has(&ld->seen, id))
             continue;
-        if (ngone == cap) {
-            cap = cap ? cap * 2 : 64;
-            struct doomed *g = realloc(gone, cap * sizeof *g);
-            if (!g) {
-                rc = ERR_NOMEM;
-                goto out;
-            }
-            gone = g;
+        if (vec_reserve((void **)&gone, &cap, ngone + 1, sizeof *gone) < 0) {
+            rc = ERR_NOMEM;
+            goto out;
         }
         gone[ngone].id = id;
         gone[ngone].category = strdup((const char *)sqlite3_column_text(st, 1));
@@ -473,8 +429,7 @@ int loader_end(struct loader *ld, bool commit, char *msg, size_t msgsz)
         if (sqlite3_get_autocommit(ld->db) == 0)
             db_exec(ld->db, "ROLLBACK", ignore, sizeof ignore);
     }
-    free(ld->seen.ids);
-    free(ld->seen.lines);
+    hmap_free(&ld->seen);
     free(ld);
     return rc;
 }

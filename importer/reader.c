@@ -37,9 +37,9 @@ struct reader {
     struct buf row;   /* CSV: the fields of a row, one after the other */
     size_t flen[RECORD_MAX_FIELDS + 1]; /* and their lengths (a field may
                                          * hold a NUL byte) */
-    int depth;        /* JSON nesting */
-    int elem_depth;   /* JSON depth whose children are the records */
-    bool started;     /* JSON: top-level value opened */
+    int depth;                          /* JSON nesting */
+    int elem_depth; /* JSON depth whose children are the records */
+    bool started;   /* JSON: top-level value opened */
     bool done;
     int crs;           /* legacy GeoJSON crs member */
     char key[MAX_KEY]; /* JSON: last member name seen at depth 1 */
@@ -212,8 +212,8 @@ static int csv_row(struct reader *r, long *start, const char **bad)
             return ERR_TOOBIG;
     }
     if (nfields >= RECORD_MAX_FIELDS ||
-        buf_append(&r->row, r->field.data ? r->field.data : "",
-                   r->field.len) < 0 ||
+        buf_append(&r->row, r->field.data ? r->field.data : "", r->field.len) <
+            0 ||
         buf_putc(&r->row, '\0') < 0)
         return ERR_TOOBIG;
     r->flen[nfields++] = r->field.len;

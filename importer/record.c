@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "vec.h"
 
 void record_init(struct record *r)
 {
@@ -42,14 +43,8 @@ int record_add(struct record *r, const char *key, const char *value,
 {
     if (r->n >= RECORD_MAX_FIELDS)
         return ERR_TOOBIG;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 32;
-        struct record_field *f = realloc(r->f, cap * sizeof *f);
-        if (!f)
-            return ERR_NOMEM;
-        r->f = f;
-        r->cap = cap;
-    }
+    if (vec_reserve((void **)&r->f, &r->cap, r->n + 1, sizeof *r->f) < 0)
+        return ERR_NOMEM;
     char *k = strdup(key);
     char *v = malloc(vlen + 1);
     if (!k || !v) {

@@ -19,11 +19,11 @@ struct record {
     long line; /* 1-based line where the record starts */
     struct record_field *f;
     size_t n, cap;
-    bool has_point; /* a geometry or geo_point_2d was found */
-    double x, y;    /* easting/longitude, northing/latitude */
-    int point_crs;  /* EPSG code when the format says, else 0 */
-    char *id;       /* a feature/record id outside the properties, or NULL */
-    char *error;    /* why the reader could not read this record, or NULL */
+    bool has_point;    /* a geometry or geo_point_2d was found */
+    double x, y;       /* easting/longitude, northing/latitude */
+    int point_crs;     /* EPSG code when the format says, else 0 */
+    char *id;          /* a feature/record id outside the properties, or NULL */
+    char *error;       /* why the reader could not read this record, or NULL */
     char *error_field; /* the column it concerns, or NULL (the record) */
 };
 

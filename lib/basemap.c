@@ -40,8 +40,10 @@
 
 #include "buf.h"
 #include "err.h"
+#include "mercator.h"
 #include "mvt.h"
 #include "text.h"
+#include "vec.h"
 
 /* Bump when the tiles change for the same input (the ETag follows). */
 #define BASEMAP_FORMAT 1
@@ -143,17 +145,7 @@ static void pathbuf_free(struct pathbuf *p)
 
 static bool grow(void **v, size_t *cap, size_t need, size_t size)
 {
-    if (need <= *cap)
-        return true;
-    size_t c = *cap ? *cap : 64;
-    while (c < need)
-        c *= 2;
-    void *n = realloc(*v, c * size);
-    if (!n)
-        return false;
-    *v = n;
-    *cap = c;
-    return true;
+    return vec_reserve(v, cap, need, size) == 0;
 }
 
 /* Append the coordinates of 'seq' as one path. */
@@ -356,17 +348,6 @@ static GEOSGeometry *make_valid(GEOSContextHandle_t ctx, const GEOSGeometry *g)
 
 /* ---- loading ---------------------------------------------------------- */
 
-static double world_x(double lon)
-{
-    return (lon + 180) / 360;
-}
-
-static double world_y(double lat)
-{
-    double s = sin(lat * M_PI / 180);
-    return 0.5 - log((1 + s) / (1 - s)) / (4 * M_PI);
-}
-
 /* One GeoJSON ring as a GEOS linear ring in world coordinates. */
 static GEOSGeometry *ring_from_json(GEOSContextHandle_t ctx, json_t *ring)
 {
@@ -385,8 +366,8 @@ static GEOSGeometry *ring_from_json(GEOSContextHandle_t ctx, json_t *ring)
             free(buf);
             return NULL;
         }
-        buf[2 * i] = world_x(x);
-        buf[2 * i + 1] = world_y(y);
+        buf[2 * i] = merc_x(x);
+        buf[2 * i + 1] = merc_y(y);
     }
     GEOSCoordSequence *seq = GEOSCoordSeq_copyFromBuffer_r(ctx, buf, n, 0, 0);
     free(buf);
@@ -529,8 +510,8 @@ static int load_unit(GEOSContextHandle_t ctx, struct unit *u, json_t *f,
         goto parse;
     }
     GEOSGeom_destroy_r(ctx, pt);
-    u->label_lon = x * 360 - 180;
-    u->label_lat = atan(sinh(M_PI * (1 - 2 * y))) * 180 / M_PI;
+    u->label_lon = merc_lon(x);
+    u->label_lat = merc_lat(y);
     for (int z = minzoom; z < NZOOMS; z++) {
         GEOSGeometry *s =
             z < BASEMAP_MAXZOOM
@@ -727,8 +708,8 @@ static int count_segments(struct segset *set, json_t *geom, uint32_t unit)
             double prev[2], cur[2];
             for (size_t k = 0; k < json_array_size(ring); k++) {
                 json_t *pt = json_array_get(ring, k);
-                cur[0] = world_x(json_number_value(json_array_get(pt, 0)));
-                cur[1] = world_y(json_number_value(json_array_get(pt, 1)));
+                cur[0] = merc_x(json_number_value(json_array_get(pt, 0)));
+                cur[1] = merc_y(json_number_value(json_array_get(pt, 1)));
                 if (k && segset_add(set, prev, cur, unit) < 0)
                     return ERR_NOMEM;
                 memcpy(prev, cur, sizeof prev);
@@ -813,12 +794,10 @@ int basemap_load(const char *dir, struct basemap **out, char *msg, size_t msgsz)
     bm->bounds[2] = bm->bounds[3] = -INFINITY;
     for (size_t i = 0; i < bm->lv[PROVINCE].n; i++) {
         const struct shape *s = &bm->lv[PROVINCE].units[i].shape[NZOOMS - 1];
-        bm->bounds[0] = fmin(bm->bounds[0], s->minx * 360 - 180);
-        bm->bounds[2] = fmax(bm->bounds[2], s->maxx * 360 - 180);
-        bm->bounds[1] = fmin(bm->bounds[1],
-                             atan(sinh(M_PI * (1 - 2 * s->maxy))) * 180 / M_PI);
-        bm->bounds[3] = fmax(bm->bounds[3],
-                             atan(sinh(M_PI * (1 - 2 * s->miny))) * 180 / M_PI);
+        bm->bounds[0] = fmin(bm->bounds[0], merc_lon(s->minx));
+        bm->bounds[2] = fmax(bm->bounds[2], merc_lon(s->maxx));
+        bm->bounds[1] = fmin(bm->bounds[1], merc_lat(s->maxy));
+        bm->bounds[3] = fmax(bm->bounds[3], merc_lat(s->miny));
     }
     *out = bm;
     bm = NULL;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "mercator.h"
 
 #define CLUSTER_ID_BASE (1ULL << 60) /* above any listing id (53 bits) */
 #define MAX_SIDE (1ULL << 26)        /* keys stay below 2^52 */
@@ -32,9 +33,8 @@ struct cluster_index {
 
 void cluster_project(double lat, double lon, double *x, double *y)
 {
-    double s = sin(fmax(-85.05, fmin(85.05, lat)) * M_PI / 180);
-    *x = (lon + 180) / 360;
-    *y = 0.5 - log((1 + s) / (1 - s)) / (4 * M_PI);
+    *x = merc_x(lon);
+    *y = merc_y(fmax(-85.05, fmin(85.05, lat)));
 }
 
 static uint64_t coord(double v, const struct level *l)

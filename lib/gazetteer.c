@@ -14,6 +14,7 @@
 #include "err.h"
 #include "geo.h"
 #include "text.h"
+#include "vec.h"
 
 #define GRID_STEP 0.05 /* degrees; ~3.5 x 5.5 km cells in Belgium */
 #define NAME_KEY 64    /* folded names are compared on this many bytes */
@@ -382,14 +383,10 @@ static int load_postcodes(struct gazetteer *g, const char *path, char *msg,
         line[strcspn(line, "\r\n")] = '\0';
         if (!line[0])
             continue;
-        if (g->npostcodes == cap) {
-            cap = cap ? cap * 2 : 4096;
-            void *p = realloc(g->postcodes, cap * sizeof *g->postcodes);
-            if (!p) {
-                rc = ERR_NOMEM;
-                goto out;
-            }
-            g->postcodes = p;
+        if (vec_reserve((void **)&g->postcodes, &cap, g->npostcodes + 1,
+                        sizeof *g->postcodes) < 0) {
+            rc = ERR_NOMEM;
+            goto out;
         }
         g->postcodes[g->npostcodes].line = lineno;
         rc = parse_postcode_line(line, &g->postcodes[g->npostcodes]);

@@ -12,7 +12,10 @@
 #include <string.h>
 
 #include "err.h"
+#include "hmap.h"
+#include "mercator.h"
 #include "text.h"
+#include "vec.h"
 #include "vector_tile.pb-c.h"
 
 #define MAX_KEYS 16
@@ -25,25 +28,14 @@ bool mvt_tile_valid(int z, long x, long y)
     return x >= 0 && y >= 0 && x < n && y < n;
 }
 
-static double tile_lat(double y, double n)
-{
-    return atan(sinh(M_PI * (1 - 2 * y / n))) * 180 / M_PI;
-}
-
 void mvt_tile_bounds(int z, long x, long y, int buffer, struct mvt_bounds *b)
 {
     double n = (double)(1L << z), pad = (double)buffer / MVT_EXTENT;
-    b->min_lon = ((double)x - pad) / n * 360 - 180;
-    b->max_lon = ((double)x + 1 + pad) / n * 360 - 180;
-    b->max_lat = tile_lat((double)y - pad, n);
-    b->min_lat = tile_lat((double)y + 1 + pad, n);
+    b->min_lon = merc_lon(((double)x - pad) / n);
+    b->max_lon = merc_lon(((double)x + 1 + pad) / n);
+    b->max_lat = merc_lat(((double)y - pad) / n);
+    b->min_lat = merc_lat(((double)y + 1 + pad) / n);
 }
-
-/* A value's identity for de-duplication: its kind and its text. */
-struct value_slot {
-    uint64_t hash;
-    uint32_t index; /* into values, +1 (0: empty slot) */
-};
 
 struct mvt_layer {
     int z;
@@ -55,8 +47,7 @@ struct mvt_layer {
     size_t nfeatures, cap_features;
     VectorTile__Tile__Value **values;
     size_t nvalues, cap_values;
-    struct value_slot *slots; /* open addressing, power of two */
-    size_t nslots;
+    struct hmap index; /* a value's hash -> its index in values, +1 */
 };
 
 struct mvt_layer *mvt_layer_new(const char *name, int z, long x, long y)
@@ -93,7 +84,7 @@ void mvt_layer_free(struct mvt_layer *l)
         free(l->keys[i]);
     free(l->features);
     free(l->values);
-    free(l->slots);
+    hmap_free(&l->index);
     free(l->pb.name);
     free(l);
 }
@@ -113,26 +104,6 @@ static long key_index(struct mvt_layer *l, const char *key)
     return (long)l->nkeys++;
 }
 
-static int grow_slots(struct mvt_layer *l)
-{
-    size_t n = l->nslots ? l->nslots * 2 : 256;
-    struct value_slot *s = calloc(n, sizeof *s);
-    if (!s)
-        return ERR_NOMEM;
-    for (size_t i = 0; i < l->nslots; i++) {
-        if (!l->slots[i].index)
-            continue;
-        size_t k = l->slots[i].hash & (n - 1);
-        while (s[k].index)
-            k = (k + 1) & (n - 1);
-        s[k] = l->slots[i];
-    }
-    free(l->slots);
-    l->slots = s;
-    l->nslots = n;
-    return 0;
-}
-
 static bool same_value(const VectorTile__Tile__Value *v,
                        const struct mvt_prop *p)
 {
@@ -145,21 +116,15 @@ static long value_index(struct mvt_layer *l, const struct mvt_prop *p)
 {
     uint64_t h = p->str ? text_hash(TEXT_HASH_INIT, p->str, strlen(p->str))
                         : text_hash(7, &p->uint, sizeof p->uint);
-    if ((l->nvalues + 1) * 2 > l->nslots && grow_slots(l) < 0)
-        return -1;
-    size_t k = h & (l->nslots - 1);
-    for (; l->slots[k].index; k = (k + 1) & (l->nslots - 1))
-        if (l->slots[k].hash == h &&
-            same_value(l->values[l->slots[k].index - 1], p))
-            return l->slots[k].index - 1;
-    if (l->nvalues == l->cap_values) {
-        size_t cap = l->cap_values ? l->cap_values * 2 : 64;
-        void *v = realloc(l->values, cap * sizeof *l->values);
-        if (!v)
-            return -1;
-        l->values = v;
-        l->cap_values = cap;
+    for (size_t k = hmap_first(&l->index, h); k != HMAP_END;
+         k = hmap_next(&l->index, h, k)) {
+        size_t i = (size_t)l->index.slots[k].value - 1;
+        if (same_value(l->values[i], p))
+            return (long)i;
     }
+    if (vec_reserve((void **)&l->values, &l->cap_values, l->nvalues + 1,
+                    sizeof *l->values) < 0)
+        return -1;
     VectorTile__Tile__Value *v = malloc(sizeof *v);
     if (!v)
         return -1;
@@ -173,9 +138,12 @@ static long value_index(struct mvt_layer *l, const struct mvt_prop *p)
         v->has_uint_value = 1;
         v->uint_value = p->uint;
     }
-    l->values[l->nvalues] = v;
-    l->slots[k].hash = h;
-    l->slots[k].index = (uint32_t)++l->nvalues;
+    if (hmap_add(&l->index, h, l->nvalues + 1) < 0) {
+        free(v->string_value);
+        free(v);
+        return -1;
+    }
+    l->values[l->nvalues++] = v;
     return (long)l->nvalues - 1;
 }
 
@@ -190,15 +158,10 @@ static int add_feature(struct mvt_layer *l, uint64_t id, bool has_id,
                        VectorTile__Tile__GeomType type, uint32_t *geom,
                        size_t ngeom, const struct mvt_prop *props, int nprops)
 {
-    if (l->nfeatures == l->cap_features) {
-        size_t cap = l->cap_features ? l->cap_features * 2 : 64;
-        void *f = realloc(l->features, cap * sizeof *l->features);
-        if (!f) {
-            free(geom);
-            return ERR_NOMEM;
-        }
-        l->features = f;
-        l->cap_features = cap;
+    if (vec_reserve((void **)&l->features, &l->cap_features, l->nfeatures + 1,
+                    sizeof *l->features) < 0) {
+        free(geom);
+        return ERR_NOMEM;
     }
     VectorTile__Tile__Feature *f = calloc(1, sizeof *f);
     uint32_t *tags = malloc((size_t)(2 * (nprops ? nprops : 1)) * sizeof *tags);
@@ -237,9 +200,8 @@ int mvt_layer_add_point(struct mvt_layer *l, uint64_t id, double lat,
 {
     /* Web Mercator pixel of the point in this tile (EPSG:3857). */
     double n = (double)(1L << l->z);
-    double s = sin(lat * M_PI / 180);
-    double fx = (lon + 180) / 360 * n - (double)l->x;
-    double fy = (0.5 - log((1 + s) / (1 - s)) / (4 * M_PI)) * n - (double)l->y;
+    double fx = merc_x(lon) * n - (double)l->x;
+    double fy = merc_y(lat) * n - (double)l->y;
     long px = lround(fx * MVT_EXTENT), py = lround(fy * MVT_EXTENT);
     if (px < -MVT_BUFFER || py < -MVT_BUFFER || px > MVT_EXTENT + MVT_BUFFER ||
         py > MVT_EXTENT + MVT_BUFFER)
@@ -274,15 +236,9 @@ static void geom_push(struct geom_out *g, uint32_t v)
 {
     if (g->oom)
         return;
-    if (g->n == g->cap) {
-        size_t cap = g->cap ? g->cap * 2 : 64;
-        void *p = realloc(g->v, cap * sizeof *g->v);
-        if (!p) {
-            g->oom = true;
-            return;
-        }
-        g->v = p;
-        g->cap = cap;
+    if (vec_reserve((void **)&g->v, &g->cap, g->n + 1, sizeof *g->v) < 0) {
+        g->oom = true;
+        return;
     }
     g->v[g->n++] = v;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "mercator.h"
 #include "mvt.h"
 
 /* A hair in Web Mercator units (about 4 cm at the equator): wider than
@@ -63,8 +64,8 @@ void tileset_from_cluster(const struct cluster_item *it,
 {
     memset(f, 0, sizeof *f);
     f->id = it->id;
-    f->lon = it->x * 360 - 180;
-    f->lat = atan(sinh(M_PI * (1 - 2 * it->y))) * 180 / M_PI;
+    f->lon = merc_lon(it->x);
+    f->lat = merc_lat(it->y);
     f->count = it->count;
     f->cats = it->cats;
 }

@@ -1,8 +1,9 @@
 /* api_ogc.c - OGC API - Features - Part 1: Core, with the GeoJSON and
  * OpenAPI 3.0 conformance classes, one collection per category.
- * Details clients rely on (FIELD-NOTES): the landing page links
- * service-desc and conformance (QGIS needs both), items carry
- * numberMatched, and an unknown query parameter is a 400. */
+ * Details clients rely on: the landing page links service-desc and
+ * conformance (QGIS needs both: pg_featureserv issue #63), items carry
+ * numberMatched (pg_featureserv #139), and an unknown query parameter is
+ * a 400 (OGC API - Features - Part 1, /req/core/query-param-unknown). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

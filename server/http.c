@@ -17,9 +17,9 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "err.h"
+#include "gz.h"
 #include "json_write.h"
 #include "parse.h"
 #include "query.h"
@@ -259,41 +259,6 @@ static bool accepts_gzip(struct MHD_Connection *c)
     return false;
 }
 
-/* gzip 'in' into a new heap buffer (RFC 1952 framing via windowBits 31). */
-static char *gzip_body(const char *in, size_t len, size_t *outlen)
-{
-    z_stream z = {0};
-    /* A window no larger than the answer (and a hash sized to it): zlib's
-     * defaults allocate and clear about 256 KB per call, which cost a
-     * 3.5 KB nearest answer 30 us, a third of the request (perf). The
-     * output is the same deflate format (RFC 1951), gzip-framed (16+). */
-    int wbits = 9;
-    while (wbits < 15 && ((size_t)1 << wbits) < len)
-        wbits++;
-    int mem = wbits - 6 < 8 ? wbits - 6 : 8;
-    if (deflateInit2(&z, 6, Z_DEFLATED, 16 + wbits, mem, Z_DEFAULT_STRATEGY) !=
-        Z_OK)
-        return NULL;
-    size_t cap = deflateBound(&z, len);
-    char *out = malloc(cap);
-    if (!out) {
-        deflateEnd(&z);
-        return NULL;
-    }
-    z.next_in = (Bytef *)in;
-    z.avail_in = (uInt)len;
-    z.next_out = (Bytef *)out;
-    z.avail_out = (uInt)cap;
-    int rc = deflate(&z, Z_FINISH);
-    *outlen = z.total_out;
-    deflateEnd(&z);
-    if (rc != Z_STREAM_END) {
-        free(out);
-        return NULL;
-    }
-    return out;
-}
-
 static void add_common_headers(struct MHD_Response *r, const struct reply *rp)
 {
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
@@ -337,7 +302,9 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *rp,
                              starts_with(rp->content_type, "text/"));
         if (compressible && len >= GZIP_MIN_BYTES && m == HTTP_GET &&
             accepts_gzip(c)) {
-            char *z = gzip_body(body, len, &zlen);
+            /* A window no larger than the answer (gz.h): same bytes,
+             * a third less time for a small answer. */
+            char *z = (char *)gz_buffer(body, len, 6, 1, &zlen);
             if (z) {
                 free(body);
                 body = z;

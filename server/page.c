@@ -27,9 +27,10 @@
 
 #define PAGE_MAX_TEMPLATE (256u << 10) /* web/index.html is about 8 KB */
 #define PAGE_NEAREST 20                /* cards near a place */
-#define PAGE_NEAREST_OPEN 50 /* with "open now": most listings give no hours   \
-                              */
-#define PAGE_SEARCH 30       /* cards for a search */
+#define PAGE_NEAREST_OPEN                                                      \
+    50                 /* with "open now": most listings give no hours         \
+                        */
+#define PAGE_SEARCH 30 /* cards for a search */
 #define PAGE_MAX_WHERE 80
 
 /* What the visitor asked, from the query string (the same names the

@@ -3,7 +3,8 @@
  *
  * Raw user text breaks FTS5 MATCH ("l'aide", "aide-jeunesse", "c.p.a.s."),
  * so the query is cut into words and each is quoted, with '*' so words
- * match as the user types (FIELD-NOTES). Ranking is bm25 with the name
+ * match as the user types (as Datasette does: its issues #651 and #2373).
+ * Ranking is bm25 with the name
  * weighted above the description. When exact matches do not fill the
  * page, each word of four letters or more is also matched to close words
  * of the index vocabulary (edit distance 1, or 2 from seven letters), so

@@ -18,6 +18,7 @@
 #include "snapshot.h"
 #include "store.h"
 #include "tileset.h"
+#include "vec.h"
 
 #define TILEJSON_MAXZOOM TILESET_MAXZOOM
 
@@ -60,15 +61,9 @@ struct cand {
 
 static struct tileset_feature *cand_push(struct cand *a)
 {
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 64;
-        void *v = realloc(a->v, cap * sizeof *a->v);
-        if (!v) {
-            a->oom = true;
-            return NULL;
-        }
-        a->v = v;
-        a->cap = cap;
+    if (vec_reserve((void **)&a->v, &a->cap, a->n + 1, sizeof *a->v) < 0) {
+        a->oom = true;
+        return NULL;
     }
     memset(&a->v[a->n], 0, sizeof a->v[0]);
     return &a->v[a->n++];

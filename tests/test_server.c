@@ -865,8 +865,8 @@ static void cluster_maxzoom_option_is_taken(void **state)
     server_start(&s, E.db, "--cluster-maxzoom 12");
     /* Brussels at zoom 12: single points from 12 on, no cluster. */
     long x = (long)floor((4.3525 + 180) / 360 * 4096);
-    long y = (long)floor((1 - asinh(tan(50.8467 * M_PI / 180)) / M_PI) / 2 *
-                         4096);
+    long y =
+        (long)floor((1 - asinh(tan(50.8467 * M_PI / 180)) / M_PI) / 2 * 4096);
     char path[64], file[4200], *out = NULL;
     snprintf(path, sizeof path, "/tiles/12/%ld/%ld.mvt", x, y);
     struct http_answer a;
@@ -875,8 +875,9 @@ static void cluster_maxzoom_option_is_taken(void **state)
     snprintf(file, sizeof file, "%s/z12.mvt", E.dir);
     write_file(file, a.body, a.len);
     http_answer_free(&a);
-    assert_int_equal(run(&out, "ogrinfo -ro -al -oo X=%ld -oo Y=%ld -oo Z=12 "
-                               "'%s'",
+    assert_int_equal(run(&out,
+                         "ogrinfo -ro -al -oo X=%ld -oo Y=%ld -oo Z=12 "
+                         "'%s'",
                          x, y, file),
                      0);
     assert_contains(out, "name (String) = ");
