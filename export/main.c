@@ -46,8 +46,8 @@ static void usage(FILE *to)
           " OUT\n"
           "OUT is written under a temporary name and renamed when complete\n"
           "('-' writes GeoJSON to standard output). Exit codes: 0 done,\n"
-          "1 interrupted (OUT unchanged), 2 usage, 3 output error, 4\n"
-          "database error, 5 boundary files unreadable.\n",
+          "2 usage, 3 boundary files unreadable, 4 database error, 6 OUT\n"
+          "cannot be written, 7 interrupted (OUT unchanged).\n",
           to);
 }
 
@@ -197,8 +197,13 @@ static int tiles_cmd(sqlite3 *db, int argc, char **argv, bool quiet)
                 po.minzoom, po.maxzoom);
         return EXIT_USAGE;
     }
-    const char *out = argv[optind];
-    char tmp[4096], msg[512] = "";
+    /* "tiles/" names the directory "tiles": the temporary one goes beside
+     * it ("tiles.tmp-PID"), not inside. */
+    char outbuf[4096], tmp[4200], msg[512] = "";
+    snprintf(outbuf, sizeof outbuf, "%s", argv[optind]);
+    for (size_t n = strlen(outbuf); n > 1 && outbuf[n - 1] == '/'; n--)
+        outbuf[n - 1] = '\0';
+    const char *out = outbuf;
     snprintf(tmp, sizeof tmp, "%s.tmp-%ld", out, (long)getpid());
     struct sink *sink = NULL;
     int rc;

@@ -370,16 +370,6 @@ static const char *shown(const char *v, char *out, size_t outsz)
 
 /* ---- value checks ---------------------------------------------------- */
 
-static bool all_digits(const char *s, size_t n)
-{
-    if (strlen(s) != n)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!isdigit((unsigned char)s[i]))
-            return false;
-    return true;
-}
-
 /* Belgian numbers: 0 + 8 digits (landlines, 0800), 04xx + 6 (mobiles),
  * also written +32 / 0032 without the 0; or a 3-4 digit short number
  * starting with 1 (Ecoute-Enfants 103). Separators ' ./-()' allowed. */
@@ -577,7 +567,7 @@ static bool language_item(const char *tok, char *norm, void *arg)
 static bool territory_item(const char *tok, char *norm, void *arg)
 {
     const struct gazetteer *gaz = arg;
-    const struct gaz_commune *c = all_digits(tok, 5)
+    const struct gaz_commune *c = text_digits(tok, 5)
                                       ? gaz_commune_by_nis(gaz, tok)
                                       : gaz_commune_by_name(gaz, tok);
     if (!c)
@@ -644,7 +634,7 @@ static void check_contact(struct listing *l, struct problems *p)
 {
     char s[80];
     const char *v;
-    if ((v = l->str[F_POSTCODE]) && !all_digits(v, 4))
+    if ((v = l->str[F_POSTCODE]) && !text_digits(v, 4))
         problem(p, "postcode", "\"%s\" is not a Belgian postcode (4 digits)",
                 shown(v, s, sizeof s));
     if ((v = l->str[F_PHONE]) && !phone_valid(v))
@@ -943,7 +933,7 @@ bool fields_convert(struct fields_ctx *ctx, struct field_mapper *m,
     check_contact(l, p);
     check_lists(ctx, l, p);
     check_ages(l, p);
-    if (l->str[F_POSTCODE] && all_digits(l->str[F_POSTCODE], 4) &&
+    if (l->str[F_POSTCODE] && text_digits(l->str[F_POSTCODE], 4) &&
         !gaz_postcode_known(ctx->gaz, l->str[F_POSTCODE]))
         problem(p, "postcode", "%s is not in bpost's list of postcodes",
                 l->str[F_POSTCODE]);

@@ -154,3 +154,13 @@ uint64_t text_hash(uint64_t h, const void *p, size_t len)
     }
     return h;
 }
+
+bool text_digits(const char *s, size_t n)
+{
+    if (strlen(s) != n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}

@@ -23,6 +23,9 @@ bool text_looks_latin1(const char *p, size_t len);
  * (truncated keys still compare consistently). */
 size_t text_fold(const char *s, char *out, size_t outsz);
 
+/* True when 's' is exactly 'n' ASCII digits ("1030", "21015"). */
+bool text_digits(const char *s, size_t n);
+
 /* Trim ASCII white space (and U+00A0) at both ends, in place. Returns 's'. */
 char *text_trim(char *s);
 

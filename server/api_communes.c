@@ -156,10 +156,5 @@ void api_communes(struct request *rq, struct reply *rp)
     }
     jw_raw(&w, "]}");
     commune_answer_free(&a);
-    if (rc < 0 || w.err) {
-        reply_error(rp, 500, "internal", "communes failed");
-        return;
-    }
-    rp->content_type = "application/json";
-    reply_cacheable(rq, rp, 300);
+    reply_written(rq, rp, rc, w.err, "communes", "application/json", 300);
 }

@@ -28,6 +28,18 @@ void reply_cacheable(struct request *rq, struct reply *rp, int max_age_s)
                                           : "no-cache";
 }
 
+bool reply_written(struct request *rq, struct reply *rp, int rc, int werr,
+                   const char *what, const char *type, int max_age_s)
+{
+    if (rc < 0 || werr) {
+        reply_error(rp, 500, "internal", "%s failed", what);
+        return false;
+    }
+    rp->content_type = type;
+    reply_cacheable(rq, rp, max_age_s);
+    return true;
+}
+
 void api_healthz(struct request *rq, struct reply *rp)
 {
     if (reject_unknown_params(rq, rp))
@@ -139,6 +151,5 @@ void api_listing(struct request *rq, struct reply *rp)
     struct jw w = {.b = &rp->body};
     feature_write(&w, &rows.v[0], NULL);
     rows_free(&rows);
-    rp->content_type = "application/geo+json";
-    reply_cacheable(rq, rp, 60);
+    reply_written(rq, rp, 0, w.err, "listing", "application/geo+json", 60);
 }

@@ -57,11 +57,7 @@ void api_nearest(struct request *rq, struct reply *rp)
     features_write(&w, &rows);
     jw_raw(&w, "]}");
     rows_free(&rows);
-    if (rc < 0 || w.err) {
-        reply_error(rp, 500, "internal", "nearest failed");
-        return;
-    }
-    rp->content_type = "application/geo+json";
-    reply_cacheable(rq, rp, 60);
-    rp->cache_control = "private, max-age=60"; /* a position: no shared cache */
+    if (reply_written(rq, rp, rc, w.err, "nearest", "application/geo+json", 60))
+        rp->cache_control = "private, max-age=60"; /* a position: no shared
+                                                      cache */
 }

@@ -76,12 +76,7 @@ void api_search(struct request *rq, struct reply *rp)
     jw_int(&w, (long long)a.rows.n);
     jw_raw(&w, "}");
     search_answer_free(&a);
-    if (rc < 0 || w.err) {
-        reply_error(rp, 500, "internal", "search failed");
-        return;
-    }
-    rp->content_type = "application/geo+json";
-    reply_cacheable(rq, rp, 60);
-    rp->cache_control =
-        "private, max-age=60"; /* search text: no shared cache */
+    if (reply_written(rq, rp, rc, w.err, "search", "application/geo+json", 60))
+        rp->cache_control = "private, max-age=60"; /* search text: no shared
+                                                      cache */
 }

@@ -14,16 +14,7 @@
 #include "query.h"
 #include "snapshot.h"
 #include "store.h"
-
-static bool digits(const char *s, size_t n)
-{
-    if (strlen(s) != n)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!isdigit((unsigned char)s[i]))
-            return false;
-    return true;
-}
+#include "text.h"
 
 static bool from_postcode(const struct gazetteer *gaz,
                           const struct gaz_postcode *pc, struct place *out)
@@ -40,11 +31,11 @@ bool query_locate(const struct gazetteer *gaz, const char *text,
                   struct place *out)
 {
     memset(out, 0, sizeof *out);
-    if (digits(text, 4)) {
+    if (text_digits(text, 4)) {
         snprintf(out->postcode, sizeof out->postcode, "%s", text);
         return from_postcode(gaz, gaz_postcode(gaz, text, NULL), out);
     }
-    const struct gaz_commune *c = digits(text, 5)
+    const struct gaz_commune *c = text_digits(text, 5)
                                       ? gaz_commune_by_nis(gaz, text)
                                       : gaz_commune_by_name(gaz, text);
     if (c) {
@@ -54,7 +45,7 @@ bool query_locate(const struct gazetteer *gaz, const char *text,
         out->lon = c->in_lon;
         return true;
     }
-    return !digits(text, 5) &&
+    return !text_digits(text, 5) &&
            from_postcode(gaz, gaz_place_by_name(gaz, text), out);
 }
 

@@ -67,6 +67,12 @@ void static_file(struct request *rq, struct reply *rp);
 /* Set the reply's ETag from the data version (and what else the answer
  * depends on), with the caching rules of the API. */
 void reply_cacheable(struct request *rq, struct reply *rp, int max_age_s);
+/* End an answer written into the body: a 500 naming 'what' when the
+ * query failed (rc < 0) or the writer did (werr), else 'type' with the
+ * API's caching for 'max_age_s' (reply_cacheable). Returns true when the
+ * answer stands. */
+bool reply_written(struct request *rq, struct reply *rp, int rc, int werr,
+                   const char *what, const char *type, int max_age_s);
 /* Fail with 400 naming the first parameter no handler used. Returns true
  * when one was found (and the reply is set). */
 bool reject_unknown_params(struct request *rq, struct reply *rp);

@@ -610,6 +610,26 @@ static void bad_usage_is_refused(void **state)
 
 /* SIGTERM in the middle of a long export: exit 1, OUT as it was, no
  * temporary left. SIGKILL: OUT as it was too. */
+/* "OUT/" is the directory OUT: its temporary copy is made beside it, not
+ * inside (it once was "OUT/.tmp-PID", renamed over its own parent). */
+static void out_with_a_trailing_slash_is_that_directory(void **state)
+{
+    (void)state;
+    char *dir = scratch_new(), out[4200];
+    snprintf(out, sizeof out, "%s/tiles/", dir);
+    char args[4400], *log = NULL;
+    snprintf(args, sizeof args, "--quiet tiles --format dir --maxzoom 3 '%s'",
+             out);
+    assert_int_equal(export_cmd(&log, E.db, args), 0);
+    free(log);
+    char *ls = NULL;
+    assert_int_equal(run(&ls, "ls -A '%s'", dir), 0);
+    assert_string_equal(ls, "tiles\n");
+    free(ls);
+    assert_int_equal(run(NULL, "test -s '%s/tiles/0/0/0.mvt'", dir), 0);
+    scratch_free(dir);
+}
+
 static void interrupted_export_leaves_out_unchanged(void **state)
 {
     (void)state;
@@ -668,6 +688,7 @@ int main(void)
         cmocka_unit_test(basemap_export_matches_live_and_gdal),
         cmocka_unit_test(geojson_equals_the_api),
         cmocka_unit_test(bad_usage_is_refused),
+        cmocka_unit_test(out_with_a_trailing_slash_is_that_directory),
         cmocka_unit_test(interrupted_export_leaves_out_unchanged),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
