@@ -21,7 +21,8 @@ REPORT_EMAIL ?=
 DEB_PACKAGES := build-essential pkg-config sqlite3 libsqlite3-dev \
         libjansson-dev libproj-dev proj-data libcurl4-openssl-dev \
         libmicrohttpd-dev libcmocka-dev gdal-bin curl time bc \
-        protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libgeos-dev chromium
+        protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libgeos-dev chromium \
+        libstemmer-dev
 
 # Each program links the libraries it uses (the importer no GEOS, the
 # exporter no libmicrohttpd); pkg-config runs once per make.
@@ -33,10 +34,13 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # GEOS (the basemap) has no .pc file in Debian 12: geos-config instead.
 GEOS_CFLAGS := $(shell geos-config --cflags 2>/dev/null)
 GEOS_LIBS := $(shell geos-config --clibs 2>/dev/null)
-IMPORT_LIBS := $(call pkg_libs,$(IMPORT_PKGS)) -lm
-SERVER_LIBS := $(call pkg_libs,$(SERVER_PKGS)) $(GEOS_LIBS) -lm -pthread
+# Snowball's stemmers (libstemmer-dev) have no .pc file either.
+STEM_LIBS := -lstemmer
+IMPORT_LIBS := $(call pkg_libs,$(IMPORT_PKGS)) $(STEM_LIBS) -lm -pthread
+SERVER_LIBS := $(call pkg_libs,$(SERVER_PKGS)) $(GEOS_LIBS) $(STEM_LIBS) \
+        -lm -pthread
 EXPORT_LIBS := $(call pkg_libs,$(EXPORT_PKGS)) $(GEOS_LIBS) -lm -pthread
-ALL_LIBS := $(call pkg_libs,$(PKGS)) $(GEOS_LIBS) -lm -pthread
+ALL_LIBS := $(call pkg_libs,$(PKGS)) $(GEOS_LIBS) $(STEM_LIBS) -lm -pthread
 
 # The caller's CFLAGS, CPPFLAGS and LDFLAGS (a packager's hardening
 # flags, say) are appended to ours, never replaced; -MMD writes each

@@ -58,8 +58,10 @@ static int replace(const char *tmp, const char *out, bool dir)
 {
     if (!dir)
         return rename(tmp, out) == 0 ? 0 : ERR_IO;
-    char old[4096];
-    snprintf(old, sizeof old, "%s.old-%ld", out, (long)getpid());
+    char old[4200];
+    int n = snprintf(old, sizeof old, "%s.old-%ld", out, (long)getpid());
+    if (n < 0 || (size_t)n >= sizeof old)
+        return ERR_IO;
     bool had = rename(out, old) == 0;
     if (rename(tmp, out) < 0) {
         if (had)

@@ -10,6 +10,7 @@
 #include "db.h"
 #include "err.h"
 #include "hmap.h"
+#include "stem.h"
 #include "vec.h"
 
 /* Statements, prepared once per run and reused for every record. */
@@ -26,6 +27,12 @@ enum {
     S_PENDING,
     S_NSTMT
 };
+
+/* The stems the index holds for a listing (lib/stem.c): those of its
+ * name, themes and description. */
+#define STEMS_OF(name, themes, description)                                    \
+    "amo_stems(" name " || ' ' || coalesce(replace(" themes ", '|', ' '),"     \
+    " '') || ' ' || coalesce(" description ", ''))"
 
 /* Parameters: ?1 id, ?2..?19 the text fields in enum listing_field order,
  * then P_LAT (?20) and the others of the enum below. */
@@ -45,15 +52,15 @@ static const char *const sql[S_NSTMT] = {
     " postcode, commune, nis, phone, email, website, languages, opening_hours,"
     " themes, territory, source_url, verified_at, source_date, lat, lon,"
     " position_source, age_min, age_max, source, first_seen, updated_at,"
-    " fingerprint)"
+    " fingerprint, stems)"
     " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,"
-    "?19,?20,?21,?22,?23,?24,?25,?26,?26,?27)",
+    "?19,?20,?21,?22,?23,?24,?25,?26,?26,?27," STEMS_OF("?4", "?15", "?5") ")",
     "UPDATE listings SET category=?3, name=?4, description=?5, street=?6,"
     " postcode=?7, commune=?8, nis=?9, phone=?10, email=?11, website=?12,"
     " languages=?13, opening_hours=?14, themes=?15, territory=?16,"
     " source_url=?17, verified_at=?18, source_date=?19, lat=?20, lon=?21,"
     " position_source=?22, age_min=?23, age_max=?24, updated_at=?26,"
-    " fingerprint=?27 WHERE id=?1",
+    " fingerprint=?27, stems=" STEMS_OF("?4", "?15", "?5") " WHERE id=?1",
     "DELETE FROM listings_fts WHERE rowid=?1",
     "DELETE FROM listing_territory WHERE listing_id=?1",
     "INSERT OR IGNORE INTO listing_territory(nis, listing_id) VALUES(?2, ?1)",
@@ -68,8 +75,9 @@ static const char *const sql[S_NSTMT] = {
  * out of order, which made a 200k-row load 3x slower. */
 static const char flush_sql[] =
     "INSERT INTO listings_fts(rowid, name, commune, postcode, themes, address,"
-    " description) SELECT l.id, l.name, l.commune, l.postcode, l.themes,"
-    " l.street, l.description FROM temp.pending p JOIN listings l"
+    " description, stems) SELECT l.id, l.name, l.commune, l.postcode,"
+    " l.themes, l.street, l.description, l.stems FROM temp.pending p"
+    " JOIN listings l"
     " ON l.id = p.id ORDER BY p.id;"
     "INSERT OR REPLACE INTO listings_rtree SELECT l.id, l.lat, l.lat, l.lon,"
     " l.lon, l.category, l.age_min, l.age_max FROM temp.pending p"
@@ -134,6 +142,23 @@ int loader_begin(sqlite3 *db, struct loader **out, char *msg, size_t msgsz)
                      "  USING fts5vocab(main, 'listings_fts', 'row');"
                      "BEGIN IMMEDIATE",
                      msg, msgsz);
+    if (rc == 0 && stem_register(db) < 0)
+        rc = db_fail(ld, msg, msgsz);
+    /* Listings without their stems (a database migrated to version 8)
+     * get them, and their index entries again, in this run. */
+    if (rc == 0)
+        rc =
+            db_exec(db,
+                    "INSERT OR IGNORE INTO temp.pending"
+                    "  SELECT id FROM listings WHERE stems IS NULL;"
+                    "UPDATE listings SET stems = " STEMS_OF(
+                        "name", "themes",
+                        "description") " WHERE stems IS NULL;"
+                                       "DELETE FROM listings_fts WHERE rowid IN"
+                                       "  (SELECT id FROM temp.pending);",
+                    msg, msgsz);
+    if (rc == 0 && sqlite3_changes(db) > 0)
+        ld->dirty = true;
     for (int i = 0; rc == 0 && i < S_NSTMT; i++)
         if (sqlite3_prepare_v3(db, sql[i], -1, SQLITE_PREPARE_PERSISTENT,
                                &ld->st[i], NULL) != SQLITE_OK)

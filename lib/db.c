@@ -103,6 +103,20 @@ static const char *const migrations[DB_SCHEMA_VERSION] = {
     "UPDATE categories SET color = CASE slug WHEN 'amo' THEN '#b3261e'"
     " WHEN 'cpas' THEN '#1d5fa8' WHEN 'planning' THEN '#7b3fa0'"
     " WHEN 'sdj' THEN '#1b7a45' END;",
+
+    /* 7 -> 8: each listing's words reduced to their Snowball stems in
+     * French, Dutch and English (lib/stem.c), in a column of its own and
+     * in the index, so that "disputes" finds "dispute" and "ouders"
+     * "ouder". The stems are computed in C: amo-import fills the rows
+     * this leaves NULL (load.c) and indexes them again. */
+    "ALTER TABLE listings ADD COLUMN stems TEXT;"
+    "DROP TABLE listings_fts;"
+    "CREATE VIRTUAL TABLE listings_fts USING fts5("
+    "  name, commune, postcode, themes, address, description, stems,"
+    "  prefix='2 3 4', tokenize='unicode61 remove_diacritics 2');"
+    "INSERT INTO listings_fts(rowid, name, commune, postcode, themes,"
+    "  address, description) SELECT id, name, commune, postcode, themes,"
+    "  street, description FROM listings ORDER BY id;",
 };
 
 int db_exec(sqlite3 *db, const char *sql, char *msg, size_t msgsz)

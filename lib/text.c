@@ -1,6 +1,8 @@
 /* text.c - UTF-8 checks, folding and hashing (see text.h). */
 #include "text.h"
 
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 bool text_utf8_valid(const char *p, size_t len)
@@ -163,4 +165,48 @@ bool text_digits(const char *s, size_t n)
         if (s[i] < '0' || s[i] > '9')
             return false;
     return true;
+}
+
+const char *text_word(const char *s, size_t *len)
+{
+    while (*s && !isalnum((unsigned char)*s) && (unsigned char)*s < 0x80)
+        s++;
+    const char *start = s;
+    while (*s && (isalnum((unsigned char)*s) || (unsigned char)*s >= 0x80))
+        s++;
+    *len = (size_t)(s - start);
+    return *len ? start : NULL;
+}
+
+#define EDIT_MAX 48
+int text_edit_distance(const char *a, const char *b, int cap)
+{
+    int la = (int)strlen(a), lb = (int)strlen(b);
+    if (abs(la - lb) > cap || la >= EDIT_MAX || lb >= EDIT_MAX)
+        return cap + 1;
+    int d[EDIT_MAX][EDIT_MAX];
+    for (int i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (int j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (int i = 1; i <= la; i++) {
+        int best = cap + 1;
+        for (int j = 1; j <= lb; j++) {
+            int cost = a[i - 1] != b[j - 1];
+            int v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < v)
+                v = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+                a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+            if (v < best)
+                best = v;
+        }
+        if (best > cap)
+            return cap + 1;
+    }
+    return d[la][lb];
 }

@@ -23,6 +23,16 @@ bool text_looks_latin1(const char *p, size_t len);
  * (truncated keys still compare consistently). */
 size_t text_fold(const char *s, char *out, size_t outsz);
 
+/* The next word of 's': a run of letters and digits, any non-ASCII byte
+ * counting as a letter (as FTS5's unicode61 reads text). Returns its
+ * start and length, or NULL at the end. */
+const char *text_word(const char *s, size_t *len);
+
+/* Optimal string alignment distance between 'a' and 'b' (Levenshtein
+ * with adjacent transpositions, on bytes), capped: 'cap' + 1 as soon as
+ * it must exceed 'cap'. Words of 48 bytes or more are cap + 1. */
+int text_edit_distance(const char *a, const char *b, int cap);
+
 /* True when 's' is exactly 'n' ASCII digits ("1030", "21015"). */
 bool text_digits(const char *s, size_t n);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "feature.h"
+#include "gazetteer.h"
 #include "params.h"
 #include "query.h"
 #include "routes.h"
@@ -70,6 +71,21 @@ void api_search(struct request *rq, struct reply *rp)
     }
     jw_raw(&w, "],\"categories\":");
     write_slugs(&w, a.named);
+    jw_raw(&w, ",\"situations\":[");
+    for (int i = 0; i < a.nsituations; i++) {
+        if (i)
+            jw_raw(&w, ",");
+        situation_write(&w, a.situations[i]);
+    }
+    jw_raw(&w, "]");
+    if (a.located) { /* the place the words named */
+        jw_raw(&w, ",\"place\":{\"nis\":");
+        jw_string(&w, a.place.commune->nis, strlen(a.place.commune->nis));
+        jw_raw(&w, ",\"name_fr\":");
+        jw_string(&w, a.place.commune->name_fr,
+                  strlen(a.place.commune->name_fr));
+        jw_raw(&w, "}");
+    }
     jw_raw(&w, ",\"features\":[");
     features_write(&w, &a.rows);
     jw_raw(&w, "],\"numberReturned\":");

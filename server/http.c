@@ -102,8 +102,10 @@ static bool starts_with(const char *s, const char *prefix)
 
 struct query_env request_env(const struct request *rq)
 {
-    return (struct query_env){
-        .store = rq->store, .snap = rq->snap, .gaz = rq->ctx->gaz};
+    return (struct query_env){.store = rq->store,
+                              .snap = rq->snap,
+                              .gaz = rq->ctx->gaz,
+                              .sits = rq->ctx->situations};
 }
 
 /* ---- request parsing ------------------------------------------------- */

@@ -19,6 +19,7 @@ struct store;
 struct snapshot;
 struct gazetteer;
 struct basemap;
+struct situations;
 
 enum http_method { HTTP_GET, HTTP_HEAD, HTTP_OPTIONS, HTTP_OTHER };
 
@@ -36,6 +37,7 @@ struct server_ctx {
     int cluster_maxzoom;           /* tiles below this zoom are clustered */
     const struct basemap *basemap; /* the boundaries tileset */
     const char *report_email;      /* where visitors report errors, or NULL */
+    const struct situations *situations; /* data/situations, or NULL */
 };
 
 struct request {

@@ -210,6 +210,31 @@ static const char *const text[S_COUNT][LANG_COUNT] = {
     [S_ERROR] = {"Le service ne répond pas. Réessayez dans un instant.",
                  "De dienst antwoordt niet. Probeer het zo opnieuw.",
                  "The service does not answer. Try again in a moment."},
+    [S_NEEDS_TITLE] = {"De quoi as-tu besoin ?", "Waarmee kunnen we je helpen?",
+                       "What do you need help with?"},
+    [S_WHO_HELPS] = {"Qui peut t'aider", "Wie kan je helpen",
+                     "Who can help you"},
+    [S_NOT_UNDERSTOOD] = {"Aucun service ne correspond à ces mots. Choisis ton "
+                          "besoin plus haut, ou parle à quelqu'un :",
+                          "Geen dienst past bij die woorden. Kies hierboven "
+                          "waarmee we je kunnen helpen, of praat met iemand:",
+                          "No service matches these words. Choose what you "
+                          "need above, or talk to someone:"},
+    [S_HELPLINES] = {"À appeler", "Om te bellen", "To call"},
+    [S_TELL_PLACE] = {"Indique ton code postal ou ta commune pour voir les "
+                      "services près de chez toi.",
+                      "Geef je postcode of gemeente om de diensten bij jou in "
+                      "de buurt te zien.",
+                      "Give your postcode or town to see the services near "
+                      "you."},
+    [S_YOUR_CPAS] = {"Ton CPAS : {n}", "Jouw OCMW/CPAS: {n}", "Your CPAS: {n}"},
+    [S_NEAR_PLACE] = {"Près de {w}", "Bij {w}", "Near {w}"},
+    [S_CHOOSE] = {"Choisis ce qui te ressemble le plus :",
+                  "Kies wat het best bij jou past:",
+                  "Choose what is closest to what you live:"},
+    [S_KIND_24H] = {"AMO ouverte jour et nuit", "AMO die dag en nacht open is",
+                    "AMO open day and night"},
+    [S_SOURCE] = {"source", "bron", "source"},
 };
 
 const char *str_get(enum lang lang, enum str_key key)

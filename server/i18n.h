@@ -83,7 +83,17 @@ enum lang { LANG_FR, LANG_NL, LANG_EN, LANG_COUNT };
     X(S_EMBED_ALL, "embed_all")                                                \
     X(S_LOADING, "loading")                                                    \
     X(S_GEO_NO, "geo_no")                                                      \
-    X(S_ERROR, "error")
+    X(S_ERROR, "error")                                                        \
+    X(S_NEEDS_TITLE, "needs_title")                                            \
+    X(S_WHO_HELPS, "who_helps")                                                \
+    X(S_HELPLINES, "helplines")                                                \
+    X(S_TELL_PLACE, "tell_place")                                              \
+    X(S_NOT_UNDERSTOOD, "not_understood")                                      \
+    X(S_YOUR_CPAS, "your_cpas")                                                \
+    X(S_NEAR_PLACE, "near_place")                                              \
+    X(S_CHOOSE, "choose")                                                      \
+    X(S_KIND_24H, "kind_24h")                                                  \
+    X(S_SOURCE, "source")
 
 enum str_key {
 #define X(id, name) id,

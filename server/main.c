@@ -13,6 +13,7 @@
 #include "exitcode.h"
 #include "gazetteer.h"
 #include "http.h"
+#include "situations.h"
 #include "snapshot.h"
 
 #ifndef AMO_DATA_DIR
@@ -28,8 +29,11 @@ static void usage(FILE *to)
           "                  [--threads N] [--data DIR] [--max-connections N]\n"
           "                  [--per-ip N] [--timeout SECONDS]\n"
           "                  [--cluster-maxzoom Z] [--report-email ADDR]\n"
+          "                  [--situations FILE] [--check]\n"
           "Serves the directory read-only; SIGTERM finishes the requests in\n"
-          "flight and exits 0. No request is logged.\n",
+          "flight and exits 0. No request is logged. --check only reads\n"
+          "the data files (gazetteer, boundaries, situations) and says\n"
+          "whether they are valid.\n",
           to);
 }
 
@@ -53,11 +57,14 @@ int main(int argc, char **argv)
         {"data", 1, NULL, 'D'},         {"max-connections", 1, NULL, 'c'},
         {"per-ip", 1, NULL, 'p'},       {"timeout", 1, NULL, 'T'},
         {"report-email", 1, NULL, 'r'}, {"cluster-maxzoom", 1, NULL, 'z'},
+        {"situations", 1, NULL, 's'},   {"check", 0, NULL, 'k'},
         {"help", 0, NULL, 'h'},         {NULL, 0, NULL, 0}};
     const char *db = "var/amo.db", *listen = "127.0.0.1:8080";
     const char *web = AMO_WEB_DIR, *data = AMO_DATA_DIR "/gazetteer";
     const char *report_email = NULL;
+    const char *situations_path = AMO_DATA_DIR "/situations/situations.json";
     int cluster_maxzoom = 13;
+    bool check_only = false;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     /* One worker per core: more only adds context switches (measured with
      * bench-server); requests never block on anything but the CPU. */
@@ -70,8 +77,8 @@ int main(int argc, char **argv)
                               .idle_timeout_s = 15,
                               .memory_per_connection = 32 * 1024};
     int c;
-    while ((c = getopt_long(argc, argv, "d:l:w:t:D:c:p:T:z:r:h", opts, NULL)) !=
-           -1) {
+    while ((c = getopt_long(argc, argv, "d:l:w:t:D:c:p:T:z:r:s:kh", opts,
+                            NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'l': listen = optarg; break;
@@ -106,6 +113,8 @@ int main(int argc, char **argv)
             }
             report_email = optarg;
             break;
+        case 's': situations_path = optarg; break;
+        case 'k': check_only = true; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return EXIT_USAGE;
         }
@@ -127,6 +136,24 @@ int main(int argc, char **argv)
         gaz_free(gaz);
         return EXIT_INPUT;
     }
+    /* What young people come with: checked here, so staff see a mistake
+     * in the file at once, named with its place. */
+    struct situations *sits = NULL;
+    if (situations_load(situations_path, &sits, msg, sizeof msg) < 0) {
+        fprintf(stderr, "amo-server: %s\n", msg);
+        basemap_free(basemap);
+        gaz_free(gaz);
+        return EXIT_INPUT;
+    }
+    if (check_only) {
+        printf("amo-server: %s: %zu situations in %zu groups; %s: ok\n",
+               situations_path, situations_count(sits),
+               situations_group_count(sits), data);
+        situations_free(sits);
+        basemap_free(basemap);
+        gaz_free(gaz);
+        return 0;
+    }
     sqlite3 *probe = NULL;
     if (db_open(db, DB_READONLY, &probe, msg, sizeof msg) < 0)
         fprintf(stderr,
@@ -139,7 +166,8 @@ int main(int argc, char **argv)
                              .gaz = gaz,
                              .cluster_maxzoom = cluster_maxzoom,
                              .basemap = basemap,
-                             .report_email = report_email};
+                             .report_email = report_email,
+                             .situations = sits};
     /* Block the signals before the server's threads start, so that only
      * sigwait() below receives them. */
     sigset_t set;
@@ -154,6 +182,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "amo-server: %s\n", msg);
         basemap_free(basemap);
         gaz_free(gaz);
+        situations_free(sits);
         return rc == ERR_USAGE ? EXIT_USAGE : EXIT_OUTPUT;
     }
     char host[64];
@@ -167,6 +196,7 @@ int main(int argc, char **argv)
     http_stop(s, 10);
     snapshot_shutdown();
     basemap_free(basemap);
+    situations_free(sits);
     gaz_free(gaz);
     printf("amo-server: stopped\n");
     return 0;

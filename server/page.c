@@ -22,6 +22,7 @@
 #include "json_write.h"
 #include "render.h"
 #include "routes.h"
+#include "situations.h"
 #include "store.h"
 #include "text.h"
 
@@ -31,6 +32,9 @@
     50                 /* with "open now": most listings give no hours         \
                         */
 #define PAGE_SEARCH 30 /* cards for a search */
+/* What a search whose words mean nothing to the directory answers: someone
+ * to talk to (data/situations/situations.json). */
+#define FALLBACK_SITUATION "parler-quelqu-un"
 #define PAGE_MAX_WHERE 80
 
 /* What the visitor asked, from the query string (the same names the
@@ -39,6 +43,9 @@
  * directory. */
 struct page_query {
     const char *q, *where, *cat, *part;
+    /* besoin=: a situation ("dispute-parents") or a group ("famille") */
+    const struct situation *sit;
+    const struct sit_group *group;
     long long sel;
     int age;        /* -1: none */
     bool open;      /* only what is open now */
@@ -115,6 +122,10 @@ static void read_page_query(struct request *rq, struct page_query *pq)
     pq->has_point = number(bounded(rq, "lat", 20), -90, 90, &pq->lat) &&
                     number(bounded(rq, "lon", 20), -180, 180, &pq->lon);
     pq->part = bounded(rq, "part", 10);
+    const char *besoin = bounded(rq, "besoin", 64);
+    pq->sit = situations_find(rq->ctx->situations, besoin);
+    pq->group =
+        pq->sit ? NULL : situations_find_group(rq->ctx->situations, besoin);
     pq->lang = lang_choose(bounded(rq, "lang", 2), rq->accept_language);
     const char *at = bounded(rq, "at", 16);
     if (at && parse_at(at, &pq->now))
@@ -131,10 +142,27 @@ static void state_query(struct buf *b, const struct page_query *pq,
     char age[16] = "";
     if (pq->age >= 0)
         snprintf(age, sizeof age, "%d", pq->age);
-    const char *kv[] = {
-        "q",     pq->q,  "where", pq->where, "cat",
-        pq->cat, "age",  age,     "open",    pq->open ? "1" : NULL,
-        "at",    pq->at, "lang",  lang,      NULL};
+    const char *besoin = pq->sit     ? pq->sit->id
+                         : pq->group ? pq->group->id
+                                     : NULL;
+    /* the widget's names for the place and the category */
+    const char *kv[] = {"q",
+                        pq->q,
+                        "besoin",
+                        besoin,
+                        pq->embed ? "commune" : "where",
+                        pq->where,
+                        pq->embed ? "category" : "cat",
+                        pq->cat,
+                        "age",
+                        age,
+                        "open",
+                        pq->open ? "1" : NULL,
+                        "at",
+                        pq->at,
+                        "lang",
+                        lang,
+                        NULL};
     buf_puts(b, "?");
     for (const char *const *p = kv; p[0]; p += 2)
         if (p[1] && p[1][0]) {
@@ -144,13 +172,27 @@ static void state_query(struct buf *b, const struct page_query *pq,
         }
 }
 
+/* The state a "De quoi as-tu besoin ?" link keeps: the place, the
+ * filters and the language, not the words nor the situation. */
+static void needs_link(struct buf *b, const struct page_query *pq)
+{
+    struct page_query keep = *pq;
+    keep.q = NULL;
+    keep.sit = NULL;
+    keep.group = NULL;
+    state_query(b, &keep, pq->lang == LANG_FR ? NULL : lang_code(pq->lang));
+}
+
 /* ---- the results ------------------------------------------------------ */
 
 /* What the page lists, and what it says about it. */
 struct results {
     struct rows rows;
     bool located;
-    struct commune_answer comp; /* when located (not in the widget) */
+    struct place place;
+    const struct situation *sit; /* besoin=, or the one the words name */
+    bool not_understood;         /* sit is the fallback: no word matched */
+    struct commune_answer comp;  /* when located (not in the widget) */
     bool has_comp;
     struct buf heading; /* HTML */
     struct buf note;    /* HTML: an unknown place */
@@ -200,7 +242,7 @@ static int compute(struct request *rq, const struct page_query *pq,
                    const struct render_ctx *rc, struct results *res)
 {
     struct query_env e = request_env(rq);
-    struct place place;
+    struct place place = {0};
     int rc_ = 0;
     if (pq->has_point && !pq->embed)
         res->located =
@@ -213,6 +255,22 @@ static int compute(struct request *rq, const struct page_query *pq,
         res->has_comp = true;
     if (rc_ < 0)
         return rc_;
+    res->place = place;
+    char cats[48];
+    snprintf(cats, sizeof cats, ",%s,", pq->cat ? pq->cat : "");
+    if (pq->sit && !(pq->q && *pq->q)) {
+        /* A situation chosen: the services of its kinds near the place. */
+        res->sit = pq->sit;
+        if (res->located)
+            heading_name(&res->heading, rc, S_NEAR_PLACE,
+                         pq->has_point && !(pq->where && *pq->where)
+                             ? str_get(rc->lang, S_NEAR_YOU)
+                             : commune_name(rc, place.commune));
+        return query_situation(&e, pq->sit, res->located ? &place : NULL,
+                               pq->cat ? cats : NULL, PAGE_SEARCH, &res->rows);
+    }
+    if (pq->group && !(pq->q && *pq->q))
+        return 0; /* a group: its situations to choose from, no cards */
     if (pq->embed && res->has_comp) {
         /* The widget: the services of the category that serve the
          * commune; the nearest when the directory has none. */
@@ -230,8 +288,6 @@ static int compute(struct request *rq, const struct page_query *pq,
             return 0;
         }
     }
-    char cats[48];
-    snprintf(cats, sizeof cats, ",%s,", pq->cat ? pq->cat : "");
     if (pq->q && *pq->q) {
         struct search_params sp = {.q = pq->q,
                                    .cats = pq->cat ? cats : NULL,
@@ -243,8 +299,29 @@ static int compute(struct request *rq, const struct page_query *pq,
         int r = query_search(&e, &sp, &a);
         res->rows = a.rows; /* taken */
         rows_init(&a.rows);
+        if (a.nsituations) {
+            /* the words named a situation: its answer first */
+            res->sit = a.situations[0];
+            if (a.located && !res->located) {
+                res->located = true;
+                res->place = a.place;
+                if (query_commune(&e, &a.place, &res->comp) == 0)
+                    res->has_comp = true;
+            }
+        }
         search_answer_free(&a);
         heading_name(&res->heading, rc, S_RESULTS, pq->q);
+        const struct situation *talk =
+            situations_find(rq->ctx->situations, FALLBACK_SITUATION);
+        if (r == 0 && res->rows.n == 0 && !res->sit && talk) {
+            /* Nothing meant anything to the directory: a visitor who
+             * wrote what is wrong must still leave with someone to
+             * talk to, near them, and numbers to call. */
+            res->sit = talk;
+            res->not_understood = true;
+            r = query_situation(&e, talk, res->located ? &place : NULL,
+                                pq->cat ? cats : NULL, PAGE_SEARCH, &res->rows);
+        }
         return r;
     }
     if (res->located) {
@@ -279,7 +356,23 @@ static void render_results(struct request *rq, const struct page_query *pq,
                            const struct render_ctx *rc, struct results *res,
                            struct buf *out)
 {
-    buf_puts(out, "<div id=\"competence\" class=\"competence\">");
+    buf_puts(out, "<div id=\"situation\">");
+    if (res->not_understood)
+        buf_printf(out, "<p class=\"unsure\">%s</p>",
+                   str_get(rc->lang, S_NOT_UNDERSTOOD));
+    if (res->sit)
+        render_situation(
+            out, rc, res->sit,
+            res->has_comp && res->comp.cpas.n ? &res->comp.cpas.v[0] : NULL,
+            res->located);
+    else if (pq->group && !(pq->q && *pq->q)) {
+        struct buf link;
+        buf_init(&link, 4096);
+        needs_link(&link, pq);
+        render_group(out, rc, rq->ctx->situations, pq->group, buf_str(&link));
+        buf_free(&link);
+    }
+    buf_puts(out, "</div>\n<div id=\"competence\" class=\"competence\">");
     if (res->has_comp && !pq->embed)
         render_competence(out, rc, &res->comp);
     /* the widget's heading is its page's first */
@@ -312,7 +405,11 @@ static void render_results(struct request *rq, const struct page_query *pq,
         render_card(&list, rc, r, false);
         shown++;
     }
-    if (shown == 0 && !sel.n)
+    if (shown == 0 && !sel.n && res->sit)
+        ; /* the situation's answer says what to do */
+    else if (shown == 0 && !sel.n && pq->group && !(pq->q && *pq->q))
+        ;
+    else if (shown == 0 && !sel.n)
         buf_puts(out, str_get(rc->lang, S_NONE));
     else if (shown == 1)
         buf_puts(out, str_get(rc->lang, S_ONE_SERVICE));
@@ -531,6 +628,15 @@ static void page(struct request *rq, struct reply *rp, bool embed)
     if (pq.age >= 0)
         buf_printf(&age, "%d", pq.age);
     lang_links(&langs, &pq);
+    struct buf needs, nlink;
+    buf_init(&needs, 16384);
+    buf_init(&nlink, 4096);
+    needs_link(&nlink, &pq);
+    render_needs(&needs, &rc, rq->ctx->situations, buf_str(&nlink),
+                 pq.sit     ? pq.sit->group->id
+                 : pq.group ? pq.group->id
+                            : NULL);
+    buf_free(&nlink);
     cat_options(&options, &rc, pq.cat);
     page_data(&data, &rc);
     const struct var vars[] = {
@@ -544,6 +650,7 @@ static void page(struct request *rq, struct reply *rp, bool embed)
         {"cat_options", buf_str(&options)},
         {"results", buf_str(&results)},
         {"page_data", buf_str(&data)},
+        {"needs", buf_str(&needs)},
         {"report_email", rq->ctx->report_email ? rq->ctx->report_email : ""},
     };
     fill(&out, tpl, vars, sizeof vars / sizeof *vars, pq.lang);
@@ -552,6 +659,7 @@ static void page(struct request *rq, struct reply *rp, bool embed)
     rp->body = out;
     buf_free(&results), buf_free(&q), buf_free(&where), buf_free(&age);
     buf_free(&langs), buf_free(&options), buf_free(&data), buf_free(&link);
+    buf_free(&needs);
 }
 
 void page_index(struct request *rq, struct reply *rp)

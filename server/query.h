@@ -17,6 +17,8 @@ struct store;
 struct snapshot;
 struct gazetteer;
 struct gaz_commune;
+struct situations;
+struct situation;
 
 /* What every query reads: the request's read transaction and the
  * snapshot of its data version. */
@@ -24,6 +26,7 @@ struct query_env {
     struct store *store;
     struct snapshot *snap;
     const struct gazetteer *gaz;
+    const struct situations *sits; /* data/situations, or NULL */
 };
 
 /* ---- nearest (queries.c) --------------------------------------------------
@@ -140,14 +143,33 @@ struct search_params {
     long limit, offset;
 };
 
+#define SEARCH_MAX_SITUATIONS 2
+
 struct search_answer {
     struct rows rows; /* each with matched, fuzzy (and distance_m) */
     int nterms;       /* the query's words, folded */
     char terms[SEARCH_MAX_TERMS][48];
     char named[64]; /* categories the words named (",cpas,"), or "" */
+    /* The situations the words name ("je me dispute avec mes parents"),
+     * best first: then the rows are the services of their kinds near
+     * the place the words name ("contraception namur") or 'near'. */
+    int nsituations;
+    const struct situation *situations[SEARCH_MAX_SITUATIONS];
+    bool located;
+    struct place place;
 };
 int query_search(const struct query_env *e, const struct search_params *p,
                  struct search_answer *out);
+
+/* The services of a situation's kinds, in its order, for a visitor at
+ * 'where' (NULL: unknown): for each kind the ones that serve the commune
+ * first (the competent CPAS, the AMO whose territory covers it), then
+ * the nearest (an AMO open day and night for "amo-24h"); without a
+ * place, the kind's listings by name. 'cats' (",amo,") keeps only those
+ * categories. At most 'limit' rows, each once. */
+int query_situation(const struct query_env *e, const struct situation *sit,
+                    const struct place *where, const char *cats, long limit,
+                    struct rows *out);
 void search_answer_free(struct search_answer *a);
 
 #endif

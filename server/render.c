@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gazetteer.h"
+#include "situations.h"
 #include "srcdate.h"
 
 #define OLD_SOURCE_YEARS 3 /* older contact facts: "call before you go" */
@@ -404,4 +405,149 @@ void render_competence(struct buf *b, const struct render_ctx *rc,
     competence_item(b, rc, S_COMPETENT_PLANNING, &a->planning,
                     &a->planning_nearest);
     buf_puts(b, "</dl>");
+}
+
+/* ---- situations ---------------------------------------------------------- */
+
+static const char *sit_text(const struct render_ctx *rc,
+                            const struct sit_text *t)
+{
+    return t->t[rc->lang] && *t->t[rc->lang] ? t->t[rc->lang]
+           : t->t[0]                         ? t->t[0]
+                                             : "";
+}
+
+void render_needs(struct buf *b, const struct render_ctx *rc,
+                  const struct situations *sits, const char *link,
+                  const char *current)
+{
+    if (!situations_group_count(sits))
+        return;
+    buf_printf(b,
+               "<nav class=\"needs\" aria-labelledby=\"needs-title\">"
+               "<h2 id=\"needs-title\">%s</h2><ul>",
+               str_get(rc->lang, S_NEEDS_TITLE));
+    for (size_t i = 0; i < situations_group_count(sits); i++) {
+        const struct sit_group *g = situations_group_at(sits, i);
+        buf_printf(b, "<li><a class=\"need\" href=\"%sbesoin=", link);
+        html_text(b, g->id);
+        buf_printf(b, "\"%s>",
+                   current && strcmp(current, g->id) == 0
+                       ? " aria-current=\"true\""
+                       : "");
+        html_text(b, sit_text(rc, &g->label));
+        buf_puts(b, "</a></li>");
+    }
+    buf_puts(b, "</ul></nav>");
+}
+
+void render_group(struct buf *b, const struct render_ctx *rc,
+                  const struct situations *sits, const struct sit_group *g,
+                  const char *link)
+{
+    buf_puts(b, "<div class=\"situation group\"><h2 id=\"situation-title\">");
+    html_text(b, sit_text(rc, &g->label));
+    buf_printf(b, "</h2><p>%s</p><ul class=\"choices\">",
+               str_get(rc->lang, S_CHOOSE));
+    for (size_t i = 0; i < situations_count(sits); i++) {
+        const struct situation *s = situations_at(sits, i);
+        if (s->group != g)
+            continue;
+        buf_printf(b, "<li><a href=\"%sbesoin=", link);
+        html_text(b, s->id);
+        buf_puts(b, "\">");
+        html_text(b, sit_text(rc, &s->label));
+        buf_puts(b, "</a> <span class=\"sub\">");
+        html_text(b, sit_text(rc, &s->description));
+        buf_puts(b, "</span></li>");
+    }
+    buf_puts(b, "</ul></div>");
+}
+
+/* A helpline's number as a tel: URI: short numbers (103, 116 000) as
+ * dialled, others in E.164 (0800 30 030 -> +3280030030). */
+static void tel_of(struct buf *b, const char *number)
+{
+    char d[32];
+    size_t n = 0;
+    for (const char *p = number; *p && n + 1 < sizeof d; p++)
+        if (*p >= '0' && *p <= '9')
+            d[n++] = *p;
+    d[n] = '\0';
+    if (d[0] == '0')
+        buf_printf(b, "+32%s", d + 1);
+    else
+        buf_puts(b, d);
+}
+
+static void helplines(struct buf *b, const struct render_ctx *rc,
+                      const struct situation *sit)
+{
+    if (!sit->nhelplines)
+        return;
+    buf_printf(b, "<div class=\"helplines\"><h3>%s</h3><ul>",
+               str_get(rc->lang, S_HELPLINES));
+    for (size_t i = 0; i < sit->nhelplines; i++) {
+        const struct sit_helpline *h = &sit->helplines[i];
+        buf_puts(b, "<li><a class=\"call\" href=\"tel:");
+        tel_of(b, h->number);
+        buf_puts(b, "\">");
+        html_text(b, h->number);
+        buf_puts(b, "</a> ");
+        html_text(b, h->name);
+        const char *hours = sit_text(rc, &h->hours);
+        if (*hours) {
+            buf_puts(b, " <span class=\"sub\">");
+            html_text(b, hours);
+            buf_puts(b, "</span>");
+        }
+        buf_puts(b, "</li>");
+    }
+    buf_puts(b, "</ul></div>");
+}
+
+void render_situation(struct buf *b, const struct render_ctx *rc,
+                      const struct situation *sit, const struct row *cpas,
+                      bool located)
+{
+    buf_printf(b, "<div class=\"situation%s\"><h2 id=\"situation-title\">",
+               sit->urgent ? " urgent" : "");
+    html_text(b, sit_text(rc, &sit->label));
+    buf_puts(b, "</h2><p class=\"desc\">");
+    html_text(b, sit_text(rc, &sit->description));
+    buf_puts(b, "</p>");
+    if (sit->urgent)
+        helplines(b, rc, sit);
+    buf_printf(b, "<h3>%s</h3><ul class=\"why\">",
+               str_get(rc->lang, S_WHO_HELPS));
+    for (size_t i = 0; i < sit->nservices; i++) {
+        const struct sit_service *sv = &sit->services[i];
+        bool h24 = strcmp(sv->kind, SIT_KIND_24H) == 0;
+        buf_printf(b, "<li><strong class=\"kind cat-%s\">",
+                   h24 ? "amo" : sv->kind);
+        html_text(b, h24 ? str_get(rc->lang, S_KIND_24H)
+                         : render_category(rc, sv->kind));
+        buf_puts(b, "</strong> ");
+        html_text(b, sit_text(rc, &sv->why));
+        if (strcmp(sv->kind, "cpas") == 0 && cpas) {
+            buf_puts(b, " <span class=\"yours\">");
+            render_str(b, rc->lang, S_YOUR_CPAS, "n",
+                       cpas->s[R_NAME] ? cpas->s[R_NAME] : "", NULL);
+            buf_puts(b, "</span>");
+        }
+        if (sv->source && sv->source->url) {
+            buf_puts(b, " <a class=\"src\" href=\"");
+            html_text(b, sv->source->url);
+            buf_printf(b, "\" rel=\"noopener noreferrer\">%s</a>",
+                       str_get(rc->lang, S_SOURCE));
+        }
+        buf_puts(b, "</li>");
+    }
+    buf_puts(b, "</ul>");
+    if (!sit->urgent)
+        helplines(b, rc, sit);
+    if (!located)
+        buf_printf(b, "<p class=\"tell\">%s</p>",
+                   str_get(rc->lang, S_TELL_PLACE));
+    buf_puts(b, "</div>");
 }

@@ -53,4 +53,23 @@ void render_card(struct buf *b, const struct render_ctx *rc,
 void render_competence(struct buf *b, const struct render_ctx *rc,
                        const struct commune_answer *a);
 
+struct situations;
+struct situation;
+struct sit_group;
+/* "De quoi as-tu besoin ?": a link per group of situations, each a plain
+ * link ('link' is the state to keep, as link_state, without besoin). */
+void render_needs(struct buf *b, const struct render_ctx *rc,
+                  const struct situations *sits, const char *link,
+                  const char *current);
+/* A group's situations to choose from. */
+void render_group(struct buf *b, const struct render_ctx *rc,
+                  const struct situations *sits, const struct sit_group *g,
+                  const char *link);
+/* A situation's answer: what it is, the helplines first when it is
+ * urgent, then who can help and why (naming the commune's CPAS when it
+ * is known: 'cpas' may be NULL), or a request for the visitor's place. */
+void render_situation(struct buf *b, const struct render_ctx *rc,
+                      const struct situation *sit, const struct row *cpas,
+                      bool located);
+
 #endif

@@ -22,6 +22,7 @@ static const struct route table[] = {
     {"/api/status", false, api_status, DATA},
     {"/api/nearest", false, api_nearest, INDEXED},
     {"/api/search", false, api_search, INDEXED},
+    {"/api/situations", false, api_situations, OPEN},
     {"/api/communes", false, api_communes, INDEXED},
     {"/api/communes/", true, api_communes, INDEXED},
     {"/api/listings.geojson", false, api_listings_geojson, DATA},

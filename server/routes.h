@@ -42,6 +42,13 @@ void api_listing(struct request *rq, struct reply *rp);
 void api_nearest(struct request *rq, struct reply *rp);
 /* api_search.c */
 void api_search(struct request *rq, struct reply *rp);
+/* api_situations.c */
+void api_situations(struct request *rq, struct reply *rp);
+struct jw;
+struct situation;
+/* One situation as JSON (its words in fr, nl, en; kinds, reasons and
+ * their sources; helplines). */
+void situation_write(struct jw *w, const struct situation *sit);
 /* api_communes.c */
 void api_communes(struct request *rq, struct reply *rp);
 /* api_ogc.c: everything under /ogc */

@@ -20,7 +20,9 @@
 #include "fts_rank.h"
 #include "geo.h"
 #include "query.h"
+#include "situations.h"
 #include "snapshot.h"
+#include "stem.h"
 #include "store.h"
 #include "text.h"
 
@@ -29,7 +31,11 @@
 #define MAX_FUZZY_PER_TERM 6
 
 struct term {
-    char text[MAX_TERM];                      /* folded, as in the index */
+    char text[MAX_TERM];              /* folded, as in the index */
+    char word[MAX_TERM * 2];          /* as typed (for the stems) */
+    char stems[STEM_LANGS][STEM_MAX]; /* lib/stem.c */
+    int nstems;
+    bool stop; /* a stop word: it need not match */
     char fuzzy[MAX_FUZZY_PER_TERM][MAX_TERM]; /* close index words */
     int nfuzzy;
     bool no_prefix; /* no index word starts with 'text' (checked) */
@@ -54,65 +60,29 @@ struct search {
 static int tokenize(const char *q, struct term *t, int max)
 {
     char clean[SEARCH_MAX_QUERY + 1];
-    size_t k = 0;
+    size_t k = 0, len;
     for (const char *p = q; *p && k < SEARCH_MAX_QUERY; p++)
         if (*p != '.')
             clean[k++] = *p;
     clean[k] = '\0';
     int n = 0;
-    for (char *p = clean; *p && n < max;) {
-        while (*p && !isalnum((unsigned char)*p) && (unsigned char)*p < 0x80)
-            p++;
-        char *start = p;
-        while (*p && (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80))
-            p++;
-        if (p == start)
-            continue;
-        char save = *p;
-        *p = '\0';
-        size_t len = text_fold(start, t[n].text, MAX_TERM);
-        *p = save;
+    for (const char *p = clean, *w; n < max && (w = text_word(p, &len));
+         p = w + len) {
+        char word[MAX_TERM * 2];
+        snprintf(word, sizeof word, "%.*s", (int)len, w);
+        size_t fl = text_fold(word, t[n].text, MAX_TERM);
         bool dup = false;
         for (int i = 0; i < n; i++)
             dup |= strcmp(t[i].text, t[n].text) == 0;
-        if (len >= 2 && !dup)
-            t[n++].nfuzzy = 0;
+        if (fl >= 2 && !dup) {
+            snprintf(t[n].word, sizeof t[n].word, "%s", word);
+            t[n].nfuzzy = 0;
+            t[n].stop = stem_stopword(t[n].text);
+            t[n].nstems = stem_word(word, strlen(word), t[n].stems);
+            n++;
+        }
     }
     return n;
-}
-
-/* Optimal string alignment distance (Damerau-Levenshtein with adjacent
- * transpositions), capped: returns cap+1 as soon as it must exceed it. */
-static int edit_distance(const char *a, const char *b, int cap)
-{
-    int la = (int)strlen(a), lb = (int)strlen(b);
-    if (abs(la - lb) > cap || la >= MAX_TERM || lb >= MAX_TERM)
-        return cap + 1;
-    int d[MAX_TERM][MAX_TERM];
-    for (int i = 0; i <= la; i++)
-        d[i][0] = i;
-    for (int j = 0; j <= lb; j++)
-        d[0][j] = j;
-    for (int i = 1; i <= la; i++) {
-        int best = cap + 1;
-        for (int j = 1; j <= lb; j++) {
-            int cost = a[i - 1] != b[j - 1];
-            int v = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < v)
-                v = d[i][j - 1] + 1;
-            if (d[i - 1][j - 1] + cost < v)
-                v = d[i - 1][j - 1] + cost;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-                a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
-                v = d[i - 2][j - 2] + 1;
-            d[i][j] = v;
-            if (v < best)
-                best = v;
-        }
-        if (best > cap)
-            return cap + 1;
-    }
-    return d[la][lb];
 }
 
 /* Close words from the index vocabulary, same first letter. A vocabulary
@@ -144,8 +114,8 @@ static void find_fuzzy(const struct search *s, struct term *t)
             continue;
         char head[MAX_TERM];
         snprintf(head, sizeof head, "%.*s", (int)(len < wl ? len : wl), w);
-        if (edit_distance(t->text, w, cap) <= cap ||
-            (wl > len && edit_distance(t->text, head, cap) <= cap))
+        if (text_edit_distance(t->text, w, cap) <= cap ||
+            (wl > len && text_edit_distance(t->text, head, cap) <= cap))
             snprintf(t->fuzzy[t->nfuzzy++], MAX_TERM, "%s", w);
     }
     /* Every word of four letters or more that starts with a letter is in
@@ -154,31 +124,57 @@ static void find_fuzzy(const struct search *s, struct term *t)
     sqlite3_reset(st);
 }
 
-/* FTS5 query: every term required; a term matches itself as a prefix,
- * or (fuzzy) one of its close words. */
-static void fts_query(const struct search *s, bool fuzzy, char *out,
+/* FTS5 query: each term matches itself as a prefix, or one of its stems
+ * in the stems column (French, Dutch, English: "disputes" meets
+ * "dispute"), or (fuzzy) one of its close words; every term is required,
+ * or ('any') any of them, bm25 then ranking the listings that match more
+ * of them, and rarer ones, first. Stop words are left out. */
+static void fts_query(const struct search *s, bool fuzzy, bool any, char *out,
                       size_t outsz)
 {
     size_t n = 0;
+    bool first = true;
     out[0] = '\0';
-    for (int i = 0; i < s->n; i++) {
+    for (int i = 0; i < s->n && n < outsz; i++) {
         const struct term *t = &s->t[i];
+        if (t->stop)
+            continue;
         /* A prefix that no index word has matches nothing: leaving it
          * out of the fuzzy alternatives changes no score (its frequency
          * is 0 in every row) but spares FTS5 a slow prefix scan per row
          * ("shaerbeek": 55 ms with it, 16 ms without, at 1M). */
         bool prefix = !fuzzy || !t->no_prefix || t->nfuzzy == 0;
-        n += (size_t)snprintf(out + n, outsz - n, "%s(", i ? " AND " : "");
-        if (prefix && n < outsz)
+        bool alt = false;
+        n += (size_t)snprintf(out + n, outsz - n, "%s(",
+                              first ? ""
+                              : any ? " OR "
+                                    : " AND ");
+        first = false;
+        if (prefix && n < outsz) {
             n += (size_t)snprintf(out + n, outsz - n, "\"%s\"*", t->text);
-        for (int k = 0; fuzzy && k < t->nfuzzy && n < outsz; k++)
+            alt = true;
+        }
+        for (int k = 0; k < t->nstems && n < outsz; k++, alt = true)
+            n += (size_t)snprintf(out + n, outsz - n, "%sstems:\"%s\"",
+                                  alt ? " OR " : "", t->stems[k]);
+        for (int k = 0; fuzzy && k < t->nfuzzy && n < outsz; k++, alt = true)
             n += (size_t)snprintf(out + n, outsz - n, "%s\"%s\"",
-                                  prefix || k ? " OR " : "", t->fuzzy[k]);
+                                  alt ? " OR " : "", t->fuzzy[k]);
         if (n < outsz)
             n += (size_t)snprintf(out + n, outsz - n, ")");
-        if (n >= outsz)
-            break;
     }
+    if (n >= outsz)
+        out[0] = '\0';
+}
+
+/* Stop words are left out of the query, unless nothing else is left. */
+static void mark_stop_words(struct search *s)
+{
+    bool other = false;
+    for (int i = 0; i < s->n; i++)
+        other |= !s->t[i].stop;
+    for (int i = 0; !other && i < s->n; i++)
+        s->t[i].stop = false;
 }
 
 /* Which of the query's words (or their close words) a listing matched:
@@ -206,11 +202,20 @@ static int matched_words(const struct search *s, struct row *row)
             snprintf(word, sizeof word, "%.*s", (int)(p - start), start);
             text_fold(word, folded, sizeof folded);
             bool hit = false;
+            char ws[STEM_LANGS][STEM_MAX];
+            int nws = -1; /* stemmed when needed */
             for (int i = 0; i < s->n && !hit; i++) {
                 const struct term *t = &s->t[i];
+                if (t->stop)
+                    continue;
                 hit = strncmp(folded, t->text, strlen(t->text)) == 0;
                 for (int k = 0; k < t->nfuzzy && !hit; k++)
                     hit = strcmp(folded, t->fuzzy[k]) == 0;
+                if (!hit && t->nstems && nws < 0)
+                    nws = stem_word(word, strlen(word), ws);
+                for (int k = 0; k < t->nstems && !hit; k++)
+                    for (int m = 0; m < nws && !hit; m++)
+                        hit = strcmp(t->stems[k], ws[m]) == 0;
             }
             bool seen = false;
             for (int k = 0; hit && k < n; k++)
@@ -407,6 +412,191 @@ static int category_listing(struct search *s, struct rows *out)
     return rc;
 }
 
+/* ---- situations -------------------------------------------------------- */
+
+#define PER_KIND 3 /* listings of each kind a situation lists */
+
+static bool wanted(const char *cats, const char *slug)
+{
+    char key[40];
+    snprintf(key, sizeof key, ",%s,", slug);
+    return !cats || strstr(cats, key);
+}
+
+/* Append the rows of 'from' not yet in 'out', at most 'max' of them. */
+static int add_new(struct rows *out, const struct rows *from, size_t max,
+                   long limit)
+{
+    for (size_t i = 0, n = 0; i < from->n && n < max; i++) {
+        if ((long)out->n >= limit)
+            return 0;
+        if (rows_find(out, from->v[i].id))
+            continue;
+        if (!rows_copy(out, &from->v[i]))
+            return ERR_NOMEM;
+        n++;
+    }
+    return 0;
+}
+
+/* The AMO open day and night nearest the place (or all, by name). */
+static int amo_24h(const struct query_env *e, const struct place *where,
+                   struct rows *out)
+{
+    static const char sql[] =
+        "SELECT " ROW_COLUMNS ", geo_distance(?1, ?2, l.lat, l.lon) AS d"
+        " FROM listings l WHERE l.category = 'amo' AND l.opening_hours ="
+        " '24/7' ORDER BY d, l.name LIMIT ?3";
+    sqlite3_stmt *st = store_prepare(e->store, sql);
+    if (!st)
+        return ERR_DB;
+    if (where) {
+        sqlite3_bind_double(st, 1, where->lat);
+        sqlite3_bind_double(st, 2, where->lon);
+    }
+    sqlite3_bind_int(st, 3, PER_KIND);
+    int rc = 0;
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        struct row *r = rows_add(out, st, 0);
+        if (!r)
+            rc = ERR_NOMEM;
+        else if (where) {
+            r->distance_m = llround(sqlite3_column_double(st, ROW_NCOLUMNS));
+            r->basis = "nearest";
+        }
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* Listings of 'slug' by name, when the visitor's place is unknown. */
+static int by_name(const struct query_env *e, const char *slug,
+                   struct rows *out)
+{
+    static const char sql[] =
+        "SELECT " ROW_COLUMNS " FROM listings l WHERE l.category = ?1"
+        " ORDER BY l.name, l.id LIMIT ?2";
+    sqlite3_stmt *st = store_prepare(e->store, sql);
+    if (!st)
+        return ERR_DB;
+    sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, PER_KIND);
+    int rc = 0;
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
+        if (!rows_add(out, st, 0))
+            rc = ERR_NOMEM;
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* The listings of one kind for a situation, best first. */
+static int kind_rows(const struct query_env *e, const char *kind,
+                     const struct place *where,
+                     const struct commune_answer *comp, struct rows *found)
+{
+    bool h24 = strcmp(kind, SIT_KIND_24H) == 0;
+    const char *slug = h24 ? "amo" : kind;
+    if (h24)
+        return amo_24h(e, where, found);
+    if (!where)
+        return by_name(e, slug, found);
+    /* those who serve the commune, then the nearest */
+    const struct rows *serving = !comp                       ? NULL
+                                 : strcmp(slug, "cpas") == 0 ? &comp->cpas
+                                 : strcmp(slug, "amo") == 0  ? &comp->amo
+                                 : strcmp(slug, "sdj") == 0  ? &comp->sdj
+                                 : strcmp(slug, "planning") == 0
+                                     ? &comp->planning
+                                     : NULL;
+    int rc = serving ? add_new(found, serving, PER_KIND, PER_KIND) : 0;
+    /* the CPAS is the commune's own: never a neighbour's */
+    if (rc == 0 && strcmp(slug, "cpas") != 0 && (long)found->n < PER_KIND) {
+        char one[48];
+        snprintf(one, sizeof one, ",%s,", slug);
+        struct nearest_params np = {.lat = where->lat,
+                                    .lon = where->lon,
+                                    .max_m = 1e7,
+                                    .limit = 2 * PER_KIND,
+                                    .cats = one,
+                                    .age = -1};
+        struct rows near;
+        rows_init(&near);
+        rc = query_nearest(e, &np, &near);
+        for (size_t k = 0; k < near.n; k++)
+            near.v[k].basis = "nearest";
+        if (rc == 0)
+            rc = add_new(found, &near, PER_KIND - found->n, PER_KIND);
+        rows_free(&near);
+    }
+    /* a distance for every row, from the same point */
+    for (size_t k = 0; k < found->n; k++)
+        if (found->v[k].distance_m == ROW_NO_DISTANCE &&
+            !isnan(found->v[k].lat))
+            found->v[k].distance_m = llround(geo_distance_m(
+                where->lat, where->lon, found->v[k].lat, found->v[k].lon));
+    return rc;
+}
+
+int query_situation(const struct query_env *e, const struct situation *sit,
+                    const struct place *where, const char *cats, long limit,
+                    struct rows *out)
+{
+    struct commune_answer comp;
+    bool has_comp = false;
+    int rc = 0;
+    if (where && where->commune) {
+        rc = query_commune(e, where, &comp);
+        has_comp = rc == 0;
+    }
+    /* Each kind's best first, in the situation's order, then each one's
+     * second, and so on: the first cards show every kind that helps. */
+    struct rows found[8];
+    size_t nk = 0;
+    for (size_t i = 0; rc == 0 && i < sit->nservices && nk < 8; i++) {
+        const char *kind = sit->services[i].kind;
+        if (!wanted(cats, strcmp(kind, SIT_KIND_24H) == 0 ? "amo" : kind))
+            continue;
+        rows_init(&found[nk]);
+        rc = kind_rows(e, kind, where, has_comp ? &comp : NULL, &found[nk++]);
+    }
+    for (size_t round = 0; rc == 0 && round < PER_KIND; round++)
+        for (size_t k = 0; rc == 0 && k < nk; k++)
+            if (round < found[k].n && (long)out->n < limit &&
+                !rows_find(out, found[k].v[round].id) &&
+                !rows_copy(out, &found[k].v[round]))
+                rc = ERR_NOMEM;
+    for (size_t k = 0; k < nk; k++)
+        rows_free(&found[k]);
+    if (has_comp)
+        commune_answer_free(&comp);
+    return rc;
+}
+
+/* A place the words left after a situation name ("contraception namur",
+ * "j'ai plus d'argent 4000"): the longest run of up to three of them
+ * that is a postcode, a municipality or a place. */
+static bool place_in_words(const struct query_env *e, const struct sit_word *w,
+                           int n, struct place *out)
+{
+    for (int len = 3; len >= 1; len--)
+        for (int i = 0; i + len <= n; i++) {
+            char text[200] = "";
+            bool free_run = true;
+            for (int k = i; k < i + len; k++) {
+                free_run &= !w[k].used;
+                snprintf(text + strlen(text), sizeof text - strlen(text),
+                         "%s%.*s", k > i ? " " : "", STEM_MAX - 1, w[k].folded);
+            }
+            /* "j'ai 15 ans" is an age, not Ans (62003) */
+            if (len == 1 && i > 0 && strcmp(w[i].folded, "ans") == 0 &&
+                isdigit((unsigned char)w[i - 1].folded[0]))
+                continue;
+            if (free_run && query_locate(e->gaz, text, out))
+                return true;
+        }
+    return false;
+}
+
 int query_search(const struct query_env *e, const struct search_params *p,
                  struct search_answer *out)
 {
@@ -416,7 +606,7 @@ int query_search(const struct query_env *e, const struct search_params *p,
                        .has_near = p->has_near,
                        .lat = p->lat,
                        .lon = p->lon};
-    char match[2048];
+    char match[4096];
     memset(out, 0, sizeof *out);
     rows_init(&out->rows);
     if (p->cats) {
@@ -429,22 +619,59 @@ int query_search(const struct query_env *e, const struct search_params *p,
     for (int i = 0; i < s.n; i++)
         snprintf(out->terms[i], sizeof out->terms[i], "%s", s.t[i].text);
     snprintf(out->named, sizeof out->named, "%s", s.named);
+    /* What the words say the visitor comes with, and where. */
+    struct sit_word words[SEARCH_MAX_TERMS * 2];
+    int nwords = e->sits ? sit_words(p->q, words, SEARCH_MAX_TERMS * 2) : 0;
+    out->nsituations = situations_match(e->sits, words, nwords, out->situations,
+                                        SEARCH_MAX_SITUATIONS);
+    if (out->nsituations && !s.named[0]) {
+        out->located = place_in_words(e, words, nwords, &out->place);
+        if (!out->located && p->has_near)
+            out->located =
+                query_locate_point(e->gaz, p->lat, p->lon, &out->place);
+        int rc = query_situation(
+            e, out->situations[0], out->located ? &out->place : NULL,
+            s.has_cat ? s.cats : NULL, s.offset + s.limit, &out->rows);
+        for (size_t i = 0; i < out->rows.n; i++)
+            out->rows.v[i].fuzzy = 0; /* matched by the situation */
+        /* the page asked for, after 'offset' */
+        if (s.offset > 0) {
+            struct rows page;
+            rows_init(&page);
+            for (size_t i = (size_t)s.offset; rc == 0 && i < out->rows.n; i++)
+                if (!rows_copy(&page, &out->rows.v[i]))
+                    rc = ERR_NOMEM;
+            rows_free(&out->rows);
+            out->rows = page;
+        }
+        return rc;
+    }
+    mark_stop_words(&s);
     int rc = 0;
     if (s.n == 0 && s.named[0]) {
         rc = category_listing(&s, &out->rows);
     } else if (s.n > 0) {
         s.rank = e->snap ? snapshot_lengths(e->snap) : NULL;
-        fts_query(&s, false, match, sizeof match);
+        fts_query(&s, false, false, match, sizeof match);
         rc = ranked(&s, match, s.limit, s.offset, false, &out->rows);
+        /* When not every word matches, the listings that match more of
+         * them (and rarer ones) fill the page. */
+        if (rc == 0 && (long)out->rows.n < s.limit && s.offset == 0 &&
+            s.n > 1) {
+            fts_query(&s, false, true, match, sizeof match);
+            rc = ranked(&s, match, s.limit, 0, false, &out->rows);
+        }
         /* Fuzzy matches only fill the first page's free places. */
         if (rc == 0 && (long)out->rows.n < s.limit && s.offset == 0) {
             int any = 0;
             for (int i = 0; i < s.n; i++) {
+                if (s.t[i].stop)
+                    continue;
                 find_fuzzy(&s, &s.t[i]);
                 any += s.t[i].nfuzzy;
             }
             if (any) {
-                fts_query(&s, true, match, sizeof match);
+                fts_query(&s, true, s.n > 1, match, sizeof match);
                 rc = ranked(&s, match, s.limit, 0, true, &out->rows);
             }
         }

@@ -133,6 +133,55 @@ static void page_cards_say_how_sure_they_are(void **state)
     http_answer_free(&a);
 }
 
+/* The situations on the page and the widget, without any script. */
+static void situations_render_on_the_server(void **state)
+{
+    (void)state;
+    struct http_answer a;
+    http_get(&E.srv, "/", &a);
+    assert_contains(a.body, "De quoi as-tu besoin ?");
+    assert_contains(a.body, "<a class=\"need\" href=\"?besoin=famille\">");
+    http_answer_free(&a);
+    http_get(&E.srv, "/?besoin=argent&where=4000&lang=nl", &a);
+    assert_contains(a.body, "Waarmee kunnen we je helpen?");
+    assert_contains(a.body, "<ul class=\"choices\">");
+    assert_contains(a.body, "besoin=revenu-integration");
+    http_answer_free(&a);
+    http_get(&E.srv, "/?besoin=revenu-integration&where=4000", &a);
+    assert_contains(a.body, "Ton CPAS : CPAS de Liège");
+    assert_contains(a.body, "data-cat=\"cpas\"");
+    http_answer_free(&a);
+    /* words that mean nothing to the directory still leave the visitor
+     * with someone to talk to and numbers to call, near them */
+    http_get(&E.srv, "/?q=zxqv+wkly&where=4000", &a);
+    assert_contains(a.body, "<p class=\"unsure\">Aucun service ne correspond");
+    assert_contains(a.body, "href=\"tel:103\"");
+    assert_contains(a.body, "data-cat=\"amo\"");
+    http_answer_free(&a);
+    /* unknown: the page still answers, with no situation */
+    http_get(&E.srv, "/?besoin=%3Cscript%3E", &a);
+    assert_int_equal(a.status, 200);
+    assert_null(strstr(a.body, "<script>"));
+    http_answer_free(&a);
+    /* the widget: a school embeds "help with school" for its commune */
+    http_get(&E.srv, "/embed?besoin=ecole&commune=4000", &a);
+    assert_int_equal(a.status, 200);
+    assert_contains(a.body, "besoin=renvoi-ecole");
+    assert_contains(a.body, "commune=4000");
+    http_answer_free(&a);
+    http_get(&E.srv, "/embed?besoin=renvoi-ecole&commune=4000", &a);
+    assert_contains(a.body, "class=\"situation");
+    assert_contains(a.body, "class=\"card");
+    http_answer_free(&a);
+    /* for partners: every situation in three languages */
+    http_get(&E.srv, "/api/situations", &a);
+    assert_int_equal(a.status, 200);
+    assert_contains(http_header(&a, "Access-Control-Allow-Origin"), "*");
+    assert_contains(a.body, "\"id\":\"dispute-parents\"");
+    assert_contains(a.body, "\"nl\":\"Ruzie met mijn ouders\"");
+    http_answer_free(&a);
+}
+
 static void page_survives_bad_parameters(void **state)
 {
     (void)state;
@@ -271,12 +320,16 @@ BROWSER(example_maplibre_page)
 BROWSER(near_me_geolocation)
 BROWSER(without_webgl_list_only)
 BROWSER(without_javascript_server_list)
+BROWSER(situations_without_javascript)
+BROWSER(situation_from_words_and_suggestion)
 BROWSER(languages_nl_en)
 BROWSER(first_paint_list_is_kept)
 BROWSER(axe_page)
 BROWSER(axe_page_search)
 BROWSER(axe_widget)
 BROWSER(axe_suggestions_open)
+BROWSER(axe_situation)
+BROWSER(axe_group)
 BROWSER(htmlcs_page)
 BROWSER(htmlcs_widget)
 BROWSER(no_script_or_csp_errors)
@@ -289,6 +342,7 @@ int main(void)
         cmocka_unit_test(page_escapes_the_query),
         cmocka_unit_test(page_postcode_lists_nearest_and_competence),
         cmocka_unit_test(page_cards_say_how_sure_they_are),
+        cmocka_unit_test(situations_render_on_the_server),
         cmocka_unit_test(page_survives_bad_parameters),
         cmocka_unit_test(embed_is_frameable_and_lists_the_commune),
         cmocka_unit_test(communes_by_name_gives_a_center),
@@ -316,12 +370,16 @@ int main(void)
         cmocka_unit_test(browser_near_me_geolocation),
         cmocka_unit_test(browser_without_webgl_list_only),
         cmocka_unit_test(browser_without_javascript_server_list),
+        cmocka_unit_test(browser_situations_without_javascript),
+        cmocka_unit_test(browser_situation_from_words_and_suggestion),
         cmocka_unit_test(browser_languages_nl_en),
         cmocka_unit_test(browser_first_paint_list_is_kept),
         cmocka_unit_test(browser_axe_page),
         cmocka_unit_test(browser_axe_page_search),
         cmocka_unit_test(browser_axe_widget),
         cmocka_unit_test(browser_axe_suggestions_open),
+        cmocka_unit_test(browser_axe_situation),
+        cmocka_unit_test(browser_axe_group),
         cmocka_unit_test(browser_htmlcs_page),
         cmocka_unit_test(browser_htmlcs_widget),
         cmocka_unit_test(browser_no_script_or_csp_errors),

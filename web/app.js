@@ -21,7 +21,7 @@
   function t(key) { return (DATA.strings || {})[key] || ''; }
 
   /* ---- state <-> URL --------------------------------------------- */
-  var KEYS = ['q', 'where', 'cat', 'age', 'open', 'sel', 'lang', 'at'];
+  var KEYS = ['q', 'besoin', 'where', 'cat', 'age', 'open', 'sel', 'lang', 'at'];
   var state = {};
   var pos = null;        /* {lat, lon}: never put in the URL */
   var features = [];     /* the listed listings, for the map */
@@ -87,7 +87,7 @@
     });
   }
   function swap(part) {
-    ['competence', 'list'].forEach(function (id) {
+    ['situation', 'competence', 'list'].forEach(function (id) {
       var el = part.querySelector('#' + id);
       if (el) $(id).innerHTML = el.innerHTML;
     });
@@ -155,15 +155,23 @@
     sugTimer = setTimeout(function () {
       getJSON('/api/search?limit=6&q=' + encodeURIComponent(q) + (state.cat ? '&category=' + state.cat : '')).then(function (fc) {
         if (my !== sugNo || !fc) return;
-        sugItems = fc.features;
+        /* the situations the words name first ("je suis enceinte"), then
+         * the services */
+        var lg = DATA.lang || 'fr';
+        sugItems = (fc.situations || []).map(function (s) {
+          return { situation: s.id, name: s.label[lg] || s.label.fr, sub: s.description[lg] || s.description.fr };
+        }).concat(fc.features.map(function (f) {
+          return { id: f.properties.id, name: f.properties.name, sub: f.properties.commune || '' };
+        }));
         sugActive = -1;
         var ul = $('suggest');
         ul.textContent = '';
-        sugItems.forEach(function (f, i) {
+        sugItems.forEach(function (it, i) {
           var li = document.createElement('li'), sub = document.createElement('span');
           li.setAttribute('role', 'option'); li.id = 'sug-' + i; li.setAttribute('aria-selected', 'false');
-          li.textContent = f.properties.name + ' ';
-          sub.className = 'sub'; sub.textContent = f.properties.commune || '';
+          if (it.situation) li.className = 'sug-situation';
+          li.textContent = it.name + ' ';
+          sub.className = 'sub'; sub.textContent = it.sub;
           li.appendChild(sub);
           ul.appendChild(li);
         });
@@ -177,10 +185,11 @@
     $('q').setAttribute('aria-expanded', 'false'); $('q').removeAttribute('aria-activedescendant');
   }
   function pickSuggestion(i) {
-    var f = sugItems[i];
+    var it = sugItems[i];
     closeSuggest();
     formToState();
-    state.sel = String(f.properties.id);
+    if (it.situation) { state.besoin = it.situation; state.q = ''; state.sel = ''; stateToForm(); }
+    else state.sel = String(it.id);
     run(true);
   }
   function moveSuggest(d) {
@@ -445,7 +454,9 @@
     features = featuresFromDom();
     if ('geolocation' in navigator) $('locate').hidden = false;
     $('search').addEventListener('submit', function (e) {
-      e.preventDefault(); closeSuggest(); formToState(); state.sel = ''; run(true);
+      e.preventDefault(); closeSuggest(); formToState(); state.sel = '';
+      if (state.q) state.besoin = ''; /* new words: a new question */
+      run(true);
     });
     ['cat', 'open', 'age'].forEach(function (id) {
       $(id).addEventListener('change', function () { formToState(); run(true); });

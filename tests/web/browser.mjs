@@ -564,6 +564,53 @@ await check('without_javascript_server_list', async () => {
   await g.close();
 });
 
+await check('situations_without_javascript', async () => {
+  /* "De quoi as-tu besoin ?": plain links, a group, then a situation:
+   * the explanation and who can help first, then the cards near the
+   * commune typed in; urgent ones with their helplines at the top. */
+  const g = await newContext({ javaScriptEnabled: false });
+  const p2 = await g.newPage();
+  await p2.goto(base + '/?where=4000');
+  await p2.click('.needs a[href*="besoin=famille"]');
+  await p2.waitForLoadState();
+  assert(/besoin=famille/.test(p2.url()) && /where=4000/.test(p2.url()), 'the group link lost the place: ' + p2.url());
+  await p2.click('.choices a[href*="besoin=mis-dehors"]');
+  await p2.waitForLoadState();
+  const box = await p2.textContent('#situation');
+  assert(/dehors/i.test(box) && /103/.test(box) && /Ton CPAS : CPAS de Liège/.test(box), 'no situation answer: ' + box);
+  const order = await p2.evaluate(() => {
+    const s = document.querySelector('#situation');
+    return [s.querySelector('.helplines'), s.querySelector('.why')].map((e) => e && [...s.querySelectorAll('*')].indexOf(e));
+  });
+  assert(order[0] >= 0 && order[0] < order[1], 'the helplines are not at the top');
+  assert(await p2.$('#situation a[href="tel:103"]'), 'no tel: link for 103');
+  const cs = await cards(p2);
+  assert(cs.length >= 3 && cs.some((c) => c.cat === 'cpas' && /Liège/.test(c.text)), 'no services near Liège');
+  await g.close();
+});
+
+await check('situation_from_words_and_suggestion', async () => {
+  /* Typed as a teenager writes it: the suggestions offer the situation,
+   * and choosing it shows its answer; the URL keeps it. */
+  const p2 = await ctx.newPage();
+  await p2.goto(base + '/?where=5000');
+  await p2.fill('#q', 'je suis enceinte');
+  await p2.waitForSelector('#suggest li.sug-situation', { timeout: 5000 });
+  await p2.keyboard.press('ArrowDown');
+  await p2.keyboard.press('Enter');
+  await p2.waitForFunction(() => new URLSearchParams(location.search).get('besoin') === 'enceinte');
+  await waitHeading(p2, /Namur/);
+  assert(/planning/i.test(await p2.textContent('#situation')), 'no situation answer');
+  const cs = await cards(p2);
+  assert(cs[0] && cs[0].cat === 'planning', 'the first card is not a planning centre');
+  /* and a sentence in the search box, submitted, answers too */
+  await p2.fill('#q', 'ma mère me met dehors');
+  await p2.click('button[type=submit]');
+  await waitHeading(p2, /Résultats/);
+  assert(/dehors/i.test(await p2.textContent('#situation')), 'no situation for the sentence');
+  await p2.close();
+});
+
 await check('languages_nl_en', async () => {
   /* The server renders the page in the visitor's language: ?lang=, then
    * Accept-Language; the title, the form's labels and the cards too. */
@@ -611,11 +658,11 @@ await check('first_paint_list_is_kept', async () => {
   await p2.close();
 });
 
-async function axe(url, name, typed) {
+async function axe(url, name, typed, ready = '.card') {
   const g = await newContext({ bypassCSP: true });
   const p2 = await g.newPage();
   await p2.goto(url);
-  await p2.waitForSelector('.card');
+  await p2.waitForSelector(ready);
   if (typed) { /* audit the suggestion list too, open */
     await p2.fill('#q', typed);
     await p2.waitForSelector('#suggest li', { timeout: 5000 });
@@ -632,6 +679,8 @@ async function axe(url, name, typed) {
 await check('axe_page', () => axe(base + '/?where=1030', 'page'));
 await check('axe_page_search', () => axe(base + '/?q=planning&sel=0', 'page_search'));
 await check('axe_suggestions_open', () => axe(base + '/?where=1030', 'suggestions', 'schaer'));
+await check('axe_situation', () => axe(base + '/?besoin=violence-maison&where=1030', 'situation'));
+await check('axe_group', () => axe(base + '/?besoin=amour-sexualite&where=1030&lang=nl', 'group', null, '.choices'));
 
 /* HTML_CodeSniffer's WCAG 2 AA errors (warnings and notices need a
  * person to judge), on the page and the widget. */
