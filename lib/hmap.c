@@ -74,3 +74,12 @@ size_t hmap_next(const struct hmap *m, uint64_t key, size_t i)
             return k;
     return HMAP_END;
 }
+
+uint64_t hmap_hash(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}

@@ -32,4 +32,7 @@ int hmap_add(struct hmap *m, uint64_t key, uint64_t value);
 size_t hmap_first(const struct hmap *m, uint64_t key);
 size_t hmap_next(const struct hmap *m, uint64_t key, size_t i);
 
+/* A key for 'n' bytes (FNV-1a, 64 bits): words, names. */
+uint64_t hmap_hash(const void *p, size_t n);
+
 #endif

@@ -126,7 +126,7 @@ void api_communes(struct request *rq, struct reply *rp)
         return;
     struct query_env e = request_env(rq);
     struct commune_answer a;
-    int rc = query_commune(&e, &p, &a);
+    int rc = query_commune(&e, &p, -1, &a);
     const struct gaz_commune *c = p.commune;
     struct jw w = {.b = &rp->body};
     jw_raw(&w, "{\"commune\":{");

@@ -105,7 +105,8 @@ struct query_env request_env(const struct request *rq)
     return (struct query_env){.store = rq->store,
                               .snap = rq->snap,
                               .gaz = rq->ctx->gaz,
-                              .sits = rq->ctx->situations};
+                              .sits = rq->ctx->situations,
+                              .fts5_search = rq->ctx->fts5_search};
 }
 
 /* ---- request parsing ------------------------------------------------- */

@@ -38,6 +38,7 @@ struct server_ctx {
     const struct basemap *basemap; /* the boundaries tileset */
     const char *report_email;      /* where visitors report errors, or NULL */
     const struct situations *situations; /* data/situations, or NULL */
+    bool fts5_search; /* --search-engine fts5: the reference ranking */
 };
 
 struct request {

@@ -169,6 +169,12 @@ static const char *const text[S_COUNT][LANG_COUNT] = {
     [S_NEAR_YOU] = {"ta position", "jouw positie", "your position"},
     [S_ALL_OF] = {"Tous les services : {c}", "Alle diensten: {c}",
                   "All services: {c}"},
+    [S_FIRST_OF] = {"Les premiers services par nom : {c}. Cherche un mot ou "
+                    "donne ta commune pour voir les plus proches.",
+                    "De eerste diensten op naam: {c}. Zoek een woord of geef "
+                    "je gemeente om de dichtstbijzijnde te zien.",
+                    "The first services by name: {c}. Search a word or give "
+                    "your town to see the nearest."},
     [S_UNKNOWN_PLACE] = {"Code postal ou commune inconnu : « {w} ».",
                          "Onbekende postcode of gemeente: “{w}”.",
                          "Unknown postcode or town: “{w}”."},

@@ -68,6 +68,7 @@ enum lang { LANG_FR, LANG_NL, LANG_EN, LANG_COUNT };
     X(S_NEAREST_TO, "nearest_to")                                              \
     X(S_NEAR_YOU, "near_you")                                                  \
     X(S_ALL_OF, "all_of")                                                      \
+    X(S_FIRST_OF, "first_of")                                                  \
     X(S_UNKNOWN_PLACE, "unknown_place")                                        \
     X(S_FOR_COMMUNE, "for_commune")                                            \
     X(S_COMPETENT_CPAS, "competent_cpas")                                      \

@@ -30,6 +30,7 @@ static void usage(FILE *to)
           "                  [--per-ip N] [--timeout SECONDS]\n"
           "                  [--cluster-maxzoom Z] [--report-email ADDR]\n"
           "                  [--situations FILE] [--check]\n"
+          "                  [--search-engine memory|fts5]\n"
           "Serves the directory read-only; SIGTERM finishes the requests in\n"
           "flight and exits 0. No request is logged. --check only reads\n"
           "the data files (gazetteer, boundaries, situations) and says\n"
@@ -51,20 +52,27 @@ static long number(const char *opt, const char *v, long lo, long hi)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", 1, NULL, 'd'},           {"listen", 1, NULL, 'l'},
-        {"web", 1, NULL, 'w'},          {"threads", 1, NULL, 't'},
-        {"data", 1, NULL, 'D'},         {"max-connections", 1, NULL, 'c'},
-        {"per-ip", 1, NULL, 'p'},       {"timeout", 1, NULL, 'T'},
-        {"report-email", 1, NULL, 'r'}, {"cluster-maxzoom", 1, NULL, 'z'},
-        {"situations", 1, NULL, 's'},   {"check", 0, NULL, 'k'},
-        {"help", 0, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"db", 1, NULL, 'd'},
+                                         {"listen", 1, NULL, 'l'},
+                                         {"web", 1, NULL, 'w'},
+                                         {"threads", 1, NULL, 't'},
+                                         {"data", 1, NULL, 'D'},
+                                         {"max-connections", 1, NULL, 'c'},
+                                         {"per-ip", 1, NULL, 'p'},
+                                         {"timeout", 1, NULL, 'T'},
+                                         {"report-email", 1, NULL, 'r'},
+                                         {"cluster-maxzoom", 1, NULL, 'z'},
+                                         {"situations", 1, NULL, 's'},
+                                         {"check", 0, NULL, 'k'},
+                                         {"search-engine", 1, NULL, 'e'},
+                                         {"help", 0, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     const char *db = "var/amo.db", *listen = "127.0.0.1:8080";
     const char *web = AMO_WEB_DIR, *data = AMO_DATA_DIR "/gazetteer";
     const char *report_email = NULL;
     const char *situations_path = AMO_DATA_DIR "/situations/situations.json";
     int cluster_maxzoom = 13;
-    bool check_only = false;
+    bool check_only = false, fts5_search = false;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     /* One worker per core: more only adds context switches (measured with
      * bench-server); requests never block on anything but the CPU. */
@@ -77,7 +85,7 @@ int main(int argc, char **argv)
                               .idle_timeout_s = 15,
                               .memory_per_connection = 32 * 1024};
     int c;
-    while ((c = getopt_long(argc, argv, "d:l:w:t:D:c:p:T:z:r:s:kh", opts,
+    while ((c = getopt_long(argc, argv, "d:l:w:t:D:c:p:T:z:r:s:ke:h", opts,
                             NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
@@ -115,6 +123,16 @@ int main(int argc, char **argv)
             break;
         case 's': situations_path = optarg; break;
         case 'k': check_only = true; break;
+        case 'e':
+            /* fts5: rank in SQL with FTS5's own bm25, the reference the
+             * index in memory is tested and benchmarked against */
+            if (strcmp(optarg, "memory") != 0 && strcmp(optarg, "fts5") != 0) {
+                fprintf(stderr, "amo-server: --search-engine: memory or "
+                                "fts5\n");
+                return EXIT_USAGE;
+            }
+            fts5_search = strcmp(optarg, "fts5") == 0;
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return EXIT_USAGE;
         }
@@ -167,7 +185,8 @@ int main(int argc, char **argv)
                              .cluster_maxzoom = cluster_maxzoom,
                              .basemap = basemap,
                              .report_email = report_email,
-                             .situations = sits};
+                             .situations = sits,
+                             .fts5_search = fts5_search};
     /* Block the signals before the server's threads start, so that only
      * sigwait() below receives them. */
     sigset_t set;

@@ -32,6 +32,7 @@
     50                 /* with "open now": most listings give no hours         \
                         */
 #define PAGE_SEARCH 30 /* cards for a search */
+#define PAGE_ALL 100   /* cards of a category by name, nothing asked */
 /* What a search whose words mean nothing to the directory answers: someone
  * to talk to (data/situations/situations.json). */
 #define FALLBACK_SITUATION "parler-quelqu-un"
@@ -219,11 +220,6 @@ static int by_name(const void *a, const void *b)
     return strcmp(fa, fb);
 }
 
-static int add_row(const struct row *r, void *arg)
-{
-    return rows_copy(arg, r) ? 0 : ERR_NOMEM;
-}
-
 static void heading_name(struct buf *h, const struct render_ctx *rc,
                          enum str_key key, const char *name)
 {
@@ -251,7 +247,7 @@ static int compute(struct request *rq, const struct page_query *pq,
         res->located = query_locate(rq->ctx->gaz, pq->where, &place);
     if (pq->where && *pq->where && !res->located && !pq->has_point)
         render_str(&res->note, rc->lang, S_UNKNOWN_PLACE, "w", pq->where, NULL);
-    if (res->located && (rc_ = query_commune(&e, &place, &res->comp)) == 0)
+    if (res->located && (rc_ = query_commune(&e, &place, -1, &res->comp)) == 0)
         res->has_comp = true;
     if (rc_ < 0)
         return rc_;
@@ -305,7 +301,7 @@ static int compute(struct request *rq, const struct page_query *pq,
             if (a.located && !res->located) {
                 res->located = true;
                 res->place = a.place;
-                if (query_commune(&e, &a.place, &res->comp) == 0)
+                if (query_commune(&e, &a.place, -1, &res->comp) == 0)
                     res->has_comp = true;
             }
         }
@@ -341,12 +337,17 @@ static int compute(struct request *rq, const struct page_query *pq,
         return query_nearest(&e, &np, &res->rows);
     }
     /* Nothing asked yet: the AMO services (or the chosen category), by
-     * name; the whole directory would be a long page on a phone. */
+     * name; the whole directory would be a long page on a phone. A
+     * category larger than a page (not the shipped data) shows its first
+     * PAGE_ALL by name and says so. */
     const char *cat = pq->cat ? pq->cat : "amo";
-    snprintf(cats, sizeof cats, ",%s,", cat);
-    int r = query_listings(&e, cats, NULL, add_row, &res->rows);
+    int r = query_by_name(&e, cat, PAGE_ALL + 1, 0, &res->rows);
+    bool more = res->rows.n > PAGE_ALL;
+    rows_truncate(&res->rows, PAGE_ALL);
+    /* accents folded: "École" among the E, as a reader expects */
     qsort(res->rows.v, res->rows.n, sizeof *res->rows.v, by_name);
-    heading_name(&res->heading, rc, S_ALL_OF, render_category(rc, cat));
+    heading_name(&res->heading, rc, more ? S_FIRST_OF : S_ALL_OF,
+                 render_category(rc, cat));
     return r;
 }
 

@@ -61,6 +61,26 @@ int query_listings(const struct query_env *e, const char *cats,
     return st ? rows_each(st, cats, bbox, fn, arg) : ERR_DB;
 }
 
+int query_by_name(const struct query_env *e, const char *slug, long limit,
+                  long offset, struct rows *out)
+{
+    static const char sql[] =
+        "SELECT " ROW_COLUMNS " FROM listings l"
+        " WHERE l.category = ?1 ORDER BY l.name, l.id LIMIT ?2 OFFSET ?3";
+    sqlite3_stmt *st = store_prepare(e->store, sql);
+    if (!st)
+        return ERR_DB;
+    sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, limit);
+    sqlite3_bind_int64(st, 3, offset);
+    int rc, err = 0;
+    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (!rows_add(out, st, 0))
+            err = ERR_NOMEM;
+    sqlite3_reset(st);
+    return err ? err : rc == SQLITE_DONE ? 0 : ERR_DB;
+}
+
 int query_page(const struct query_env *e, const char *cat, const double *bbox,
                long limit, long offset, long long *matched, struct rows *out)
 {

@@ -27,6 +27,7 @@ struct query_env {
     struct snapshot *snap;
     const struct gazetteer *gaz;
     const struct situations *sits; /* data/situations, or NULL */
+    bool fts5_search; /* rank in SQL with FTS5's bm25 (the reference) */
 };
 
 /* ---- nearest (queries.c) --------------------------------------------------
@@ -58,6 +59,12 @@ int query_listing(const struct query_env *e, long long id, struct rows *out);
 int query_listings(const struct query_env *e, const char *cats,
                    const double *bbox, int (*fn)(const struct row *, void *),
                    void *arg);
+
+/* The listings of category 'slug' by name (then id), 'limit' of them
+ * after 'offset', appended to 'out' (through the (category, name)
+ * index: a few rows read, however large the category). */
+int query_by_name(const struct query_env *e, const char *slug, long limit,
+                  long offset, struct rows *out);
 
 /* One page of the listings of category 'cat' (within 'bbox' when not
  * NULL), in id order, and how many match in all (OGC API items). */
@@ -123,8 +130,10 @@ struct commune_answer {
     int nnotices;
     char notices[COMMUNE_MAX_NOTICES][300];
 };
+/* 'limit': at most that many of each kind serving the commune (-1: all,
+ * as the competence answer lists them). */
 int query_commune(const struct query_env *e, const struct place *where,
-                  struct commune_answer *out);
+                  long limit, struct commune_answer *out);
 void commune_answer_free(struct commune_answer *a);
 
 /* ---- search (search.c) -----------------------------------------------------

@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "err.h"
-#include "fts_rank.h"
 #include "geo.h"
 #include "query.h"
 #include "situations.h"
@@ -25,6 +24,7 @@
 #include "stem.h"
 #include "store.h"
 #include "text.h"
+#include "textindex.h"
 
 #define MAX_TERMS SEARCH_MAX_TERMS
 #define MAX_TERM 48
@@ -50,7 +50,7 @@ struct search {
     char cats[300];
     double lat, lon;
     char named[64]; /* categories named in the query (",cpas,"), or "" */
-    const struct fts_rank *rank; /* listing lengths for amo_bm25, or NULL */
+    const struct textindex *ti; /* NULL: the FTS5 reference */
 };
 
 /* Words of the query: runs of letters and digits (any non-ASCII byte
@@ -211,7 +211,13 @@ static int matched_words(const struct search *s, struct row *row)
                 hit = strncmp(folded, t->text, strlen(t->text)) == 0;
                 for (int k = 0; k < t->nfuzzy && !hit; k++)
                     hit = strcmp(folded, t->fuzzy[k]) == 0;
-                if (!hit && t->nstems && nws < 0)
+                /* Stemming every word of every result would cost more
+                 * than the search: a stemmer only changes endings, so a
+                 * word can share a stem only if it starts like it. */
+                bool head = false;
+                for (int k = 0; k < t->nstems && !head; k++)
+                    head = strncmp(folded, t->stems[k], 3) == 0;
+                if (!hit && head && nws < 0)
                     nws = stem_word(word, strlen(word), ws);
                 for (int k = 0; k < t->nstems && !hit; k++)
                     for (int m = 0; m < nws && !hit; m++)
@@ -230,28 +236,62 @@ static int matched_words(const struct search *s, struct row *row)
     return row_set_matched(row, list, n);
 }
 
-/* Run one ranked query, appending rows not already in 'out'.
- *
- * The ranking happens inside FTS5 on a window of the best 'window' matches
- * (no join), and only those rows are joined, filtered and ordered: a word
- * found in a quarter of a million listings ("cpas") must not cost a
- * quarter of a million row reads. When filters leave the window short, the
- * caller widens it. Returns how many rows the window held, or an ERR_*. */
-static long run_query(struct search *s, const char *match, long limit,
-                      long offset, long window, bool fuzzy, struct rows *out)
+/* The phrases of fts_query()'s text, in its order (the order bm25 sums
+ * them in), for the index in memory. */
+static void phrases_of(const struct search *s, bool fuzzy, bool any,
+                       struct ti_query *q)
+{
+    memset(q, 0, sizeof *q);
+    q->any = any;
+    for (int i = 0; i < s->n; i++) {
+        const struct term *t = &s->t[i];
+        if (t->stop)
+            continue;
+        int w = q->nwords++;
+        bool prefix = !fuzzy || !t->no_prefix || t->nfuzzy == 0;
+        if (prefix && q->nphrases < TI_MAX_PHRASES)
+            q->phrase[q->nphrases++] =
+                (struct ti_phrase){.text = t->text, .prefix = true, .word = w};
+        for (int k = 0; k < t->nstems && q->nphrases < TI_MAX_PHRASES; k++)
+            q->phrase[q->nphrases++] = (struct ti_phrase){
+                .text = t->stems[k], .stems_only = true, .word = w};
+        for (int k = 0; fuzzy && k < t->nfuzzy && q->nphrases < TI_MAX_PHRASES;
+             k++)
+            q->phrase[q->nphrases++] =
+                (struct ti_phrase){.text = t->fuzzy[k], .word = w};
+    }
+}
+
+/* What a found listing's answer says of the search. */
+static int add_hit(struct search *s, struct row *r, bool fuzzy)
+{
+    if (matched_words(s, r) < 0)
+        return ERR_NOMEM;
+    r->fuzzy = fuzzy;
+    if (s->has_near)
+        r->distance_m = llround(geo_distance_m(s->lat, s->lon, r->lat, r->lon));
+    return 0;
+}
+
+/* The reference: FTS5's own bm25 over every match, in SQL, in the order
+ * the index in memory must give (tests compare the two). Slow on common
+ * words: each match's position lists are decoded to rank it. */
+static int ranked_fts5(struct search *s, bool fuzzy, bool any, long limit,
+                       long offset, struct rows *out)
 {
     static const char sql[] =
-        "WITH f AS (SELECT rowid, amo_bm25(listings_fts, ?8, 10.0, 4.0, 4.0,"
-        "  2.0, 1.0, 1.0) AS score FROM listings_fts WHERE listings_fts MATCH "
-        "?1"
-        "  ORDER BY score LIMIT ?7)"
-        " SELECT " ROW_COLUMNS ", f.score,"
-        "  (SELECT count(*) FROM f) FROM f"
-        " JOIN listings l ON l.id = f.rowid"
+        "SELECT " ROW_COLUMNS
+        " FROM (SELECT rowid, bm25(listings_fts, " TI_WEIGHTS_SQL
+        ") AS score FROM listings_fts WHERE listings_fts"
+        " MATCH ?1) f JOIN listings l ON l.id = f.rowid"
         " WHERE (?2 IS NULL OR instr(?2, ',' || l.category || ',') > 0)"
         " ORDER BY round(f.score, 2),"
         "  CASE WHEN ?3 IS NULL THEN 0 ELSE geo_distance(?3, ?4, l.lat, l.lon)"
         "  END, l.id LIMIT ?5 OFFSET ?6";
+    char match[4096];
+    fts_query(s, fuzzy, any, match, sizeof match);
+    if (!match[0])
+        return 0;
     sqlite3_stmt *st = store_prepare(s->e->store, sql);
     if (!st)
         return ERR_DB;
@@ -264,45 +304,49 @@ static long run_query(struct search *s, const char *match, long limit,
     }
     sqlite3_bind_int64(st, 5, limit);
     sqlite3_bind_int64(st, 6, offset);
-    sqlite3_bind_int64(st, 7, window);
-    sqlite3_bind_pointer(st, 8, (void *)s->rank, FTS_RANK_POINTER, NULL);
-    int rc;
-    long held = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        held = sqlite3_column_int64(st, ROW_NCOLUMNS + 1);
+    int rc, err = 0;
+    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (rows_find(out, sqlite3_column_int64(st, 0)) || out->n >= SEARCH_MAX)
             continue;
         struct row *r = rows_add(out, st, 0);
-        if (!r || matched_words(s, r) < 0) {
-            sqlite3_reset(st);
-            return ERR_NOMEM;
-        }
-        r->fuzzy = fuzzy;
-        if (s->has_near)
-            r->distance_m =
-                llround(geo_distance_m(s->lat, s->lon, r->lat, r->lon));
+        err = r ? add_hit(s, r, fuzzy) : ERR_NOMEM;
     }
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? held : ERR_DB;
+    return err ? err : rc == SQLITE_DONE ? 0 : ERR_DB;
 }
 
-/* A ranked query with a window wide enough for the page: start with a few
- * hundred matches, widen when filters left the page short while the window
- * was full (more matches exist), up to every match. */
-static int ranked(struct search *s, const char *match, long limit, long offset,
-                  bool fuzzy, struct rows *out)
+/* One ranked pass ('any': a listing needs one word; 'fuzzy': close words
+ * too): the page [offset, offset + limit) of the ranking, its listings
+ * not yet in 'out' appended. */
+static int ranked(struct search *s, bool fuzzy, bool any, long limit,
+                  long offset, struct rows *out)
 {
-    /* The page is full when 'limit' results are in, counting those an
-     * earlier (exact) pass already gave. */
-    size_t before = out->n;
-    for (long window = 200 + 4 * (offset + limit);; window *= 8) {
-        long held = run_query(s, match, limit, offset, window, fuzzy, out);
-        if (held < 0)
-            return (int)held;
-        if ((long)out->n >= limit || held < window || window > 4000000)
-            return 0;
-        rows_truncate(out, before); /* again, with a wider window */
+    if (!s->ti)
+        return ranked_fts5(s, fuzzy, any, limit, offset, out);
+    struct ti_query q;
+    phrases_of(s, fuzzy, any, &q);
+    q.cats = s->has_cat ? s->cats : NULL;
+    q.has_near = s->has_near;
+    q.lat = s->lat;
+    q.lon = s->lon;
+    q.first = offset;
+    q.count = limit;
+    struct ti_hit hits[SEARCH_MAX];
+    long n = limit <= SEARCH_MAX ? textindex_search(s->ti, &q, hits) : 0;
+    if (n < 0)
+        return (int)n;
+    for (long i = 0; i < n; i++) {
+        if (rows_find(out, hits[i].id) || out->n >= SEARCH_MAX)
+            continue;
+        int rc = query_listing(s->e, hits[i].id, out);
+        if (rc == ERR_NOTFOUND) /* not in this version: cannot happen */
+            continue;
+        if (rc == 0)
+            rc = add_hit(s, &out->v[out->n - 1], fuzzy);
+        if (rc < 0)
+            return rc;
     }
+    return 0;
 }
 
 /* Words that name a category ("cpas", "planning familial", "droit des
@@ -373,9 +417,6 @@ static void mark_unmatched(struct rows *out)
  * first when 'near' is given (the snapshot's k-d tree), else by name. */
 static int category_listing(struct search *s, struct rows *out)
 {
-    static const char by_name[] =
-        "SELECT " ROW_COLUMNS " FROM listings l"
-        " WHERE l.category = ?1 ORDER BY l.name, l.id LIMIT ?2 OFFSET ?3";
     int rc = 0;
     if (s->has_near) {
         struct kd_hit hits[SEARCH_MAX + SEARCH_MAX_OFFSET];
@@ -392,20 +433,12 @@ static int category_listing(struct search *s, struct rows *out)
         return rc;
     }
     /* Several named categories: each in turn, by name. */
-    for (const char *c = s->cats + 1; *c && (long)out->n < s->limit;) {
+    for (const char *c = s->cats + 1;
+         rc == 0 && *c && (long)out->n < s->limit;) {
         size_t len = strcspn(c, ",");
         char slug[32];
         snprintf(slug, sizeof slug, "%.*s", (int)len, c);
-        sqlite3_stmt *st = store_prepare(s->e->store, by_name);
-        if (!st)
-            return ERR_DB;
-        sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 2, s->limit - (long)out->n);
-        sqlite3_bind_int64(st, 3, s->offset);
-        while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
-            if (!rows_add(out, st, 0))
-                rc = ERR_NOMEM;
-        sqlite3_reset(st);
+        rc = query_by_name(s->e, slug, s->limit - (long)out->n, s->offset, out);
         c += len + (c[len] == ',');
     }
     mark_unmatched(out);
@@ -469,26 +502,6 @@ static int amo_24h(const struct query_env *e, const struct place *where,
     return rc;
 }
 
-/* Listings of 'slug' by name, when the visitor's place is unknown. */
-static int by_name(const struct query_env *e, const char *slug,
-                   struct rows *out)
-{
-    static const char sql[] =
-        "SELECT " ROW_COLUMNS " FROM listings l WHERE l.category = ?1"
-        " ORDER BY l.name, l.id LIMIT ?2";
-    sqlite3_stmt *st = store_prepare(e->store, sql);
-    if (!st)
-        return ERR_DB;
-    sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 2, PER_KIND);
-    int rc = 0;
-    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
-        if (!rows_add(out, st, 0))
-            rc = ERR_NOMEM;
-    sqlite3_reset(st);
-    return rc;
-}
-
 /* The listings of one kind for a situation, best first. */
 static int kind_rows(const struct query_env *e, const char *kind,
                      const struct place *where,
@@ -498,8 +511,8 @@ static int kind_rows(const struct query_env *e, const char *kind,
     const char *slug = h24 ? "amo" : kind;
     if (h24)
         return amo_24h(e, where, found);
-    if (!where)
-        return by_name(e, slug, found);
+    if (!where) /* the place unknown: a few, by name */
+        return query_by_name(e, slug, PER_KIND, 0, found);
     /* those who serve the commune, then the nearest */
     const struct rows *serving = !comp                       ? NULL
                                  : strcmp(slug, "cpas") == 0 ? &comp->cpas
@@ -545,7 +558,7 @@ int query_situation(const struct query_env *e, const struct situation *sit,
     bool has_comp = false;
     int rc = 0;
     if (where && where->commune) {
-        rc = query_commune(e, where, &comp);
+        rc = query_commune(e, where, PER_KIND, &comp);
         has_comp = rc == 0;
     }
     /* Each kind's best first, in the situation's order, then each one's
@@ -606,7 +619,6 @@ int query_search(const struct query_env *e, const struct search_params *p,
                        .has_near = p->has_near,
                        .lat = p->lat,
                        .lon = p->lon};
-    char match[4096];
     memset(out, 0, sizeof *out);
     rows_init(&out->rows);
     if (p->cats) {
@@ -651,16 +663,16 @@ int query_search(const struct query_env *e, const struct search_params *p,
     if (s.n == 0 && s.named[0]) {
         rc = category_listing(&s, &out->rows);
     } else if (s.n > 0) {
-        s.rank = e->snap ? snapshot_lengths(e->snap) : NULL;
-        fts_query(&s, false, false, match, sizeof match);
-        rc = ranked(&s, match, s.limit, s.offset, false, &out->rows);
+        if (!e->fts5_search) {
+            s.ti = e->snap ? snapshot_textindex(e->snap, e->store) : NULL;
+            if (!s.ti)
+                return ERR_DB; /* 503: said in the server's log */
+        }
+        rc = ranked(&s, false, false, s.limit, s.offset, &out->rows);
         /* When not every word matches, the listings that match more of
          * them (and rarer ones) fill the page. */
-        if (rc == 0 && (long)out->rows.n < s.limit && s.offset == 0 &&
-            s.n > 1) {
-            fts_query(&s, false, true, match, sizeof match);
-            rc = ranked(&s, match, s.limit, 0, false, &out->rows);
-        }
+        if (rc == 0 && (long)out->rows.n < s.limit && s.offset == 0 && s.n > 1)
+            rc = ranked(&s, false, true, s.limit, 0, &out->rows);
         /* Fuzzy matches only fill the first page's free places. */
         if (rc == 0 && (long)out->rows.n < s.limit && s.offset == 0) {
             int any = 0;
@@ -670,10 +682,8 @@ int query_search(const struct query_env *e, const struct search_params *p,
                 find_fuzzy(&s, &s.t[i]);
                 any += s.t[i].nfuzzy;
             }
-            if (any) {
-                fts_query(&s, true, s.n > 1, match, sizeof match);
-                rc = ranked(&s, match, s.limit, 0, true, &out->rows);
-            }
+            if (any)
+                rc = ranked(&s, true, s.n > 1, s.limit, 0, &out->rows);
         }
     }
     return rc;

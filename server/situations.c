@@ -3,21 +3,24 @@
 #include "situations.h"
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
+#include "hmap.h"
 #include "text.h"
 #include "vec.h"
 
 #define MAX_PHRASE_WORDS 12
 
-/* One phrase of one situation in one language, as words. */
+/* One phrase of one situation in one language, as words of the
+ * vocabulary. */
 struct phrase {
     size_t situation;
     int nwords;
-    struct sit_word w[MAX_PHRASE_WORDS];
+    uint32_t w[MAX_PHRASE_WORDS];
 };
 
 struct situations {
@@ -30,6 +33,11 @@ struct situations {
     size_t nsources;
     struct phrase *phrases;
     size_t nphrases, cap_phrases;
+    /* the phrases' distinct words, found by word and by stem (FNV-1a of
+     * the text -> index + 1): a query is matched against each once */
+    struct sit_word *vocab;
+    size_t nvocab, cap_vocab;
+    struct hmap by_word, by_stem;
     /* the arrays the situations point at */
     struct sit_service *services;
     struct sit_helpline *helplines;
@@ -48,6 +56,9 @@ void situations_free(struct situations *s)
     free(s->sits);
     free(s->sources);
     free(s->phrases);
+    free(s->vocab);
+    hmap_free(&s->by_word);
+    hmap_free(&s->by_stem);
     free(s->services);
     free(s->helplines);
     free(s);
@@ -175,6 +186,48 @@ static void load_groups(struct check *c, struct situations *s, json_t *groups)
     }
 }
 
+static uint64_t fnv1a(const char *p)
+{
+    return hmap_hash(p, strlen(p));
+}
+
+static bool same_stems(const struct sit_word *a, const struct sit_word *b)
+{
+    if (a->nstems != b->nstems)
+        return false;
+    for (int i = 0; i < a->nstems; i++)
+        if (strcmp(a->stems[i], b->stems[i]) != 0)
+            return false;
+    return true;
+}
+
+/* The vocabulary's index of word 'w' into *out, added if new. */
+static int vocab_add(struct situations *s, const struct sit_word *w,
+                     uint32_t *out)
+{
+    uint64_t h = fnv1a(w->folded);
+    for (size_t i = hmap_first(&s->by_word, h); i != HMAP_END;
+         i = hmap_next(&s->by_word, h, i)) {
+        size_t v = s->by_word.slots[i].value - 1;
+        if (strcmp(s->vocab[v].folded, w->folded) == 0 &&
+            same_stems(&s->vocab[v], w)) {
+            *out = (uint32_t)v;
+            return 0;
+        }
+    }
+    if (vec_reserve((void **)&s->vocab, &s->cap_vocab, s->nvocab + 1,
+                    sizeof *s->vocab) < 0 ||
+        hmap_add(&s->by_word, h, s->nvocab + 1) < 0)
+        return ERR_NOMEM;
+    for (int i = 0; i < w->nstems; i++)
+        if (strlen(w->stems[i]) >= 4 &&
+            hmap_add(&s->by_stem, fnv1a(w->stems[i]), s->nvocab + 1) < 0)
+            return ERR_NOMEM;
+    s->vocab[s->nvocab] = *w;
+    *out = (uint32_t)s->nvocab++;
+    return 0;
+}
+
 /* The phrases of situation 'k', stemmed, into the index. */
 static void index_phrases(struct check *c, struct situations *s, size_t k,
                           json_t *phrases, const char *where)
@@ -202,9 +255,15 @@ static void index_phrases(struct check *c, struct situations *s, size_t k,
                 return;
             }
             struct phrase *p = &s->phrases[s->nphrases];
+            struct sit_word w[MAX_PHRASE_WORDS];
             memset(p, 0, sizeof *p);
             p->situation = k;
-            p->nwords = sit_words(text, p->w, MAX_PHRASE_WORDS);
+            p->nwords = sit_words(text, w, MAX_PHRASE_WORDS);
+            for (int n = 0; n < p->nwords; n++)
+                if (vocab_add(s, &w[n], &p->w[n]) < 0) {
+                    bad(c, at, "out of memory");
+                    return;
+                }
             if (p->nwords > 0)
                 s->nphrases++; /* only stop words: it names nothing */
         }
@@ -306,6 +365,8 @@ int situations_load(const char *path, struct situations **out, char *msg,
         return ERR_NOMEM;
     }
     s->root = root;
+    hmap_init(&s->by_word);
+    hmap_init(&s->by_stem);
     load_sources(&c, s, json_object_get(root, "sources"));
     load_groups(&c, s, json_object_get(root, "groups"));
     json_t *sits = json_object_get(root, "situations");
@@ -400,39 +461,64 @@ int sit_words(const char *text, struct sit_word *out, int max)
     return n;
 }
 
-/* Whether a query word 'q' is a phrase word 'p': the same word, or a stem
- * in common (of four letters at least: English stems "aids" and French
- * "aide" alike to "aid"). */
-static bool exact_word(const struct sit_word *p, const struct sit_word *q)
+/* Whether phrase word 'p' is query word 'q' mistyped: a word that is no
+ * phrase's word as it stands ("argent" is one, so it is never read as
+ * "urgent" mistyped) with a slip (one letter from five letters, two from
+ * eight), or with its end left off (five letters typed, at most two
+ * missing: "enceint"; "bout" is not "boutons"). The exact matches, the
+ * same word or a stem of four letters or more in common ("aids" and
+ * "aide" share only "aid"), are found through the vocabulary's maps. */
+static bool near_word(const struct sit_word *p, const struct sit_word *q,
+                      size_t lq)
 {
-    if (strcmp(p->folded, q->folded) == 0)
-        return true;
-    for (int i = 0; i < p->nstems; i++)
-        for (int k = 0; k < q->nstems; k++)
-            if (strlen(p->stems[i]) >= 4 &&
-                strcmp(p->stems[i], q->stems[k]) == 0)
-                return true;
-    return false;
-}
-
-/* Or, for a word that is no phrase's word as it stands ("argent" is one,
- * so it is never read as "urgent" mistyped), the same word typed with a
- * slip (one letter from five letters, two from eight), or with its end
- * left off (five letters typed, at most two missing: "enceint"; "bout"
- * is not "boutons"). */
-static bool same_word(const struct sit_word *p, const struct sit_word *q)
-{
-    if (exact_word(p, q))
-        return true;
-    if (q->known)
-        return false;
-    size_t lp = strlen(p->folded), lq = strlen(q->folded);
+    size_t lp = strlen(p->folded);
     if (lq >= 5 && lq < lp && lp - lq <= 2 &&
         strncmp(p->folded, q->folded, lq) == 0)
         return true;
     size_t shorter = lp < lq ? lp : lq;
     int cap = shorter >= 8 ? 2 : shorter >= 5 ? 1 : 0;
-    return cap && text_edit_distance(p->folded, q->folded, cap) <= cap;
+    if (!cap || (lp > lq ? lp - lq : lq - lp) > (size_t)cap)
+        return false;
+    return text_edit_distance(p->folded, q->folded, cap) <= cap;
+}
+
+/* Which query words each vocabulary word meets: bit q of hit[v]. */
+static void meet(const struct situations *s, struct sit_word *words, int nwords,
+                 uint32_t *hit)
+{
+    for (int q = 0; q < nwords; q++) {
+        struct sit_word *w = &words[q];
+        uint32_t bit = 1u << q;
+        w->known = false;
+        uint64_t h = fnv1a(w->folded);
+        for (size_t i = hmap_first(&s->by_word, h); i != HMAP_END;
+             i = hmap_next(&s->by_word, h, i)) {
+            size_t v = s->by_word.slots[i].value - 1;
+            if (strcmp(s->vocab[v].folded, w->folded) == 0) {
+                hit[v] |= bit;
+                w->known = true;
+            }
+        }
+        for (int k = 0; k < w->nstems; k++) {
+            h = fnv1a(w->stems[k]);
+            for (size_t i = hmap_first(&s->by_stem, h); i != HMAP_END;
+                 i = hmap_next(&s->by_stem, h, i)) {
+                size_t v = s->by_stem.slots[i].value - 1;
+                for (int m = 0; m < s->vocab[v].nstems; m++)
+                    if (strcmp(s->vocab[v].stems[m], w->stems[k]) == 0 &&
+                        strlen(s->vocab[v].stems[m]) >= 4) {
+                        hit[v] |= bit;
+                        w->known = true;
+                    }
+            }
+        }
+        if (w->known)
+            continue;
+        size_t lq = strlen(w->folded);
+        for (size_t v = 0; v < s->nvocab; v++)
+            if (!(hit[v] & bit) && near_word(&s->vocab[v], w, lq))
+                hit[v] |= bit;
+    }
 }
 
 int situations_match(const struct situations *s, struct sit_word *words,
@@ -440,26 +526,20 @@ int situations_match(const struct situations *s, struct sit_word *words,
 {
     if (!s || nwords == 0 || max <= 0)
         return 0;
+    if (nwords > 32)
+        nwords = 32; /* one bit each */
     int *best = calloc(s->nsits, sizeof *best);
     const struct phrase **which = calloc(s->nsits, sizeof *which);
+    uint32_t *hit = calloc(s->nvocab ? s->nvocab : 1, sizeof *hit);
     int n = 0;
-    if (!best || !which)
+    if (!best || !which || !hit)
         goto done;
-    for (int q = 0; q < nwords; q++) {
-        words[q].known = false;
-        for (size_t i = 0; !words[q].known && i < s->nphrases; i++)
-            for (int k = 0; !words[q].known && k < s->phrases[i].nwords; k++)
-                words[q].known = exact_word(&s->phrases[i].w[k], &words[q]);
-    }
+    meet(s, words, nwords, hit);
     for (size_t i = 0; i < s->nphrases; i++) {
         const struct phrase *p = &s->phrases[i];
         bool all = true;
-        for (int k = 0; all && k < p->nwords; k++) {
-            bool hit = false;
-            for (int q = 0; !hit && q < nwords; q++)
-                hit = same_word(&p->w[k], &words[q]);
-            all = hit;
-        }
+        for (int k = 0; all && k < p->nwords; k++)
+            all = hit[p->w[k]] != 0;
         if (all && p->nwords > best[p->situation]) {
             best[p->situation] = p->nwords;
             which[p->situation] = p;
@@ -472,11 +552,12 @@ int situations_match(const struct situations *s, struct sit_word *words,
                 out[n++] = &s->sits[i];
                 for (int k = 0; k < which[i]->nwords; k++)
                     for (int q = 0; q < nwords; q++)
-                        if (same_word(&which[i]->w[k], &words[q]))
+                        if (hit[which[i]->w[k]] & (1u << q))
                             words[q].used = true;
             }
 done:
     free(best);
     free(which);
+    free(hit);
     return n;
 }

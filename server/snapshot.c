@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "cluster.h"
-#include "fts_rank.h"
 #include "store.h"
+#include "textindex.h"
 #include "tileset.h"
 #include "vec.h"
 
@@ -29,7 +29,9 @@ struct snapshot {
     bool cats_full;           /* a further category shares the last slot */
     double cat_bb[MAX_CATEGORIES][4]; /* min lon, min lat, max lon, max lat */
     long cat_n[MAX_CATEGORIES];
-    struct fts_rank *lengths;
+    pthread_mutex_t text_lock;
+    struct textindex *text;
+    bool text_failed; /* tried once for this version */
     pthread_mutex_t cluster_lock;
     struct cluster_index *clusters;
     int cluster_zoom;
@@ -43,8 +45,9 @@ static void snapshot_free(struct snapshot *snap)
     if (!snap)
         return;
     kdtree_free(snap->tree);
-    fts_rank_free(snap->lengths);
+    textindex_free(snap->text);
     cluster_free(snap->clusters);
+    pthread_mutex_destroy(&snap->text_lock);
     pthread_mutex_destroy(&snap->cluster_lock);
     free(snap);
 }
@@ -152,13 +155,12 @@ static struct snapshot *build(struct store *s)
     if (!snap)
         return NULL;
     pthread_mutex_init(&snap->cluster_lock, NULL);
+    pthread_mutex_init(&snap->text_lock, NULL);
     snap->version = store_data_version(s);
     if (seed_categories(snap, s) < 0 || !(snap->tree = read_tree(snap, s))) {
         snapshot_free(snap);
         return NULL;
     }
-    /* Without the lengths the search still ranks, from %_docsize. */
-    snap->lengths = fts_rank_build(store_db(s));
     return snap;
 }
 
@@ -219,9 +221,23 @@ bool snapshot_category_extent(const struct snapshot *snap, const char *slug,
     return !snap->cats_full;
 }
 
-const struct fts_rank *snapshot_lengths(const struct snapshot *snap)
+const struct textindex *snapshot_textindex(struct snapshot *snap,
+                                           struct store *s)
 {
-    return snap->lengths;
+    pthread_mutex_lock(&snap->text_lock);
+    if (!snap->text && !snap->text_failed &&
+        store_data_version(s) == snap->version) {
+        char msg[256];
+        snap->text = textindex_build(store_db(s), msg, sizeof msg);
+        if (!snap->text) {
+            /* said once per version; the search then answers 503 */
+            snap->text_failed = true;
+            fprintf(stderr, "amo-server: full-text index: %s\n", msg);
+        }
+    }
+    const struct textindex *t = snap->text;
+    pthread_mutex_unlock(&snap->text_lock);
+    return t;
 }
 
 const struct cluster_index *snapshot_clusters(struct snapshot *snap,

@@ -1,6 +1,6 @@
 /* snapshot.h - everything the server derives from one data version, in
  * one object: the positions and their k-d tree, the category numbering
- * and extents, the listings' lengths for bm25 and the tile clusters.
+ * and extents, the full-text index in memory and the tile clusters.
  * Built once, by the first request that sees a new version, from that
  * request's own read transaction; the requests of that version share it.
  * Ownership: snapshot_acquire() returns a reference the caller gives back
@@ -18,7 +18,7 @@ struct store;
 struct snapshot;
 struct cluster_index;
 struct tileset_cats;
-struct fts_rank;
+struct textindex;
 
 /* The snapshot of the data version 's' is reading (store_begin), built
  * if needed. NULL when memory is short or the database cannot be read. */
@@ -43,9 +43,12 @@ const struct tileset_cats *snapshot_cats(const struct snapshot *snap);
  * False when the snapshot cannot tell (beyond CLUSTER_MAX_CATS). */
 bool snapshot_category_extent(const struct snapshot *snap, const char *slug,
                               double bb[4]);
-/* The listings' lengths in tokens, for amo_bm25 (fts_rank.h); NULL when
- * they could not be read. */
-const struct fts_rank *snapshot_lengths(const struct snapshot *snap);
+/* The full-text index (textindex.h), built on first use from 's' (the
+ * caller's read transaction, of the snapshot's version): the first search
+ * of a version waits for it, the others share it. NULL when memory is
+ * short or the index cannot be read. */
+const struct textindex *snapshot_textindex(struct snapshot *snap,
+                                           struct store *s);
 /* The tile clusters for zooms below 'max_zoom', built on first use (only
  * tiles need them). NULL when memory is short. */
 const struct cluster_index *snapshot_clusters(struct snapshot *snap,

@@ -10,7 +10,6 @@
 
 #include "db.h"
 #include "err.h"
-#include "fts_rank.h"
 #include "geo.h"
 
 #define STMT_CACHE 48
@@ -82,11 +81,6 @@ static int store_open(const char *path, const struct stat *st,
     sqlite3_create_function(s->db, "geo_distance", 4,
                             SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                             sql_distance, NULL, NULL);
-    if (fts_rank_register(s->db) < 0) {
-        snprintf(msg, msgsz, "%s: cannot register amo_bm25", path);
-        store_close(s);
-        return ERR_DB;
-    }
     *out = s;
     return 0;
 }
