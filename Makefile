@@ -69,7 +69,7 @@ PROGRAMS := $(BIN)/amo-import $(BIN)/amo-server $(BIN)/amo-export \
         $(BUILD)/bench/gen-listings $(BUILD)/bench/bench-basemap
 
 .PHONY: vendor all deps run import import-data test asan check-tests \
-        bench-import bench-server bench-tiles fuzz fuzz-build faults soak \
+        bench-import bench-server bench-http bench-tiles fuzz fuzz-build faults soak \
         clean format format-check report coverage
 all: $(PROGRAMS)
 
@@ -237,6 +237,11 @@ bench-server: deps
 	@$(MAKE) --no-print-directory DEB_PACKAGES="wrk nginx" deps all
 	bench/bench-server $(BUILD)/bench/gen-listings $(BIN)/amo-import \
 	  $(BIN)/amo-server
+
+# libmicrohttpd's settings side by side (after bench-server, on its data).
+bench-http: deps
+	@$(MAKE) --no-print-directory DEB_PACKAGES="wrk" deps all
+	bench/bench-http $(BIN)/amo-server
 
 # GDAL (gdal-bin, from make deps) is the baseline; tippecanoe joins when
 # installed (Debian 12 has no package for it).

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 /* The schema version this program writes (PRAGMA user_version). */
-#define DB_SCHEMA_VERSION 9
+#define DB_SCHEMA_VERSION 10
 
 enum db_mode {
     DB_READONLY, /* the server: never writes, never migrates */

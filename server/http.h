@@ -78,13 +78,34 @@ void reply_json_text(struct reply *rp, char *text, const char *content_type);
 
 struct http_server;
 
+/* How libmicrohttpd runs: the defaults are the best measured on 2 cores
+ * (docs/benchmarks.md, "The HTTP layer"); --http-tuning changes them for
+ * the benchmark. */
+enum http_poll { HTTP_EPOLL, HTTP_POLL, HTTP_SELECT };
+
+struct http_tuning {
+    bool per_connection; /* a thread per connection, not a pool */
+    enum http_poll poll;
+    bool turbo;              /* MHD_USE_TURBO: no shutdown() nor locks */
+    size_t memory_increment; /* 0: libmicrohttpd's own (1024) */
+    unsigned backlog;        /* 0: SOMAXCONN */
+    bool reuse_livez;        /* /livez from one response object, reused */
+};
+
 struct http_limits {
     unsigned threads;
     unsigned max_connections;
     unsigned per_ip_connections;
     unsigned idle_timeout_s;
     size_t memory_per_connection; /* bounds request line and headers */
+    struct http_tuning tuning;
 };
+
+/* Parse --http-tuning "mode=pool|per-connection,poll=epoll|poll|select,
+ * turbo=0|1,increment=BYTES,backlog=N,reuse=0|1" into 't'. Returns 0, or
+ * ERR_USAGE with 'msg'. */
+int http_tuning_parse(const char *text, struct http_tuning *t, char *msg,
+                      size_t msgsz);
 
 /* Start serving on 'addr' ("127.0.0.1:8080", port 0 picks a free one).
  * Returns 0 or an ERR_* with 'msg'; *bound_port is the port in use. */

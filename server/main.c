@@ -31,6 +31,7 @@ static void usage(FILE *to)
           "                  [--cluster-maxzoom Z] [--report-email ADDR]\n"
           "                  [--situations FILE] [--check]\n"
           "                  [--search-engine memory|fts5]\n"
+          "                  [--http-tuning mode=pool,poll=epoll,...]\n"
           "Serves the directory read-only; SIGTERM finishes the requests in\n"
           "flight and exits 0. No request is logged. --check only reads\n"
           "the data files (gazetteer, boundaries, situations) and says\n"
@@ -65,6 +66,7 @@ int main(int argc, char **argv)
                                          {"situations", 1, NULL, 's'},
                                          {"check", 0, NULL, 'k'},
                                          {"search-engine", 1, NULL, 'e'},
+                                         {"http-tuning", 1, NULL, 'H'},
                                          {"help", 0, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *db = "var/amo.db", *listen = "127.0.0.1:8080";
@@ -83,9 +85,10 @@ int main(int argc, char **argv)
                                * one address */
                               .per_ip_connections = 256,
                               .idle_timeout_s = 15,
-                              .memory_per_connection = 32 * 1024};
+                              .memory_per_connection = 32 * 1024,
+                              .tuning = {.poll = HTTP_EPOLL, .turbo = true}};
     int c;
-    while ((c = getopt_long(argc, argv, "d:l:w:t:D:c:p:T:z:r:s:ke:h", opts,
+    while ((c = getopt_long(argc, argv, "d:l:w:t:D:c:p:T:z:r:s:ke:H:h", opts,
                             NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
@@ -123,6 +126,14 @@ int main(int argc, char **argv)
             break;
         case 's': situations_path = optarg; break;
         case 'k': check_only = true; break;
+        case 'H': {
+            char msg[300];
+            if (http_tuning_parse(optarg, &lim.tuning, msg, sizeof msg) < 0) {
+                fprintf(stderr, "amo-server: %s\n", msg);
+                return EXIT_USAGE;
+            }
+            break;
+        }
         case 'e':
             /* fts5: rank in SQL with FTS5's own bm25, the reference the
              * index in memory is tested and benchmarked against */

@@ -19,6 +19,7 @@ static const struct route table[] = {
                                                                    template */
     {"/categories.css", false, page_categories_css, ROUTE_DB},
     {"/healthz", false, api_healthz, DATA},
+    {"/livez", false, api_livez, OPEN},
     {"/api/status", false, api_status, DATA},
     {"/api/nearest", false, api_nearest, INDEXED},
     {"/api/search", false, api_search, INDEXED},

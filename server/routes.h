@@ -35,6 +35,7 @@ struct query_env request_env(const struct request *rq);
 
 /* api_listings.c */
 void api_status(struct request *rq, struct reply *rp);
+void api_livez(struct request *rq, struct reply *rp);
 void api_healthz(struct request *rq, struct reply *rp);
 void api_listings_geojson(struct request *rq, struct reply *rp);
 void api_listing(struct request *rq, struct reply *rp);

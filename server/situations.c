@@ -456,6 +456,9 @@ int sit_words(const char *text, struct sit_word *out, int max)
             stem_stopword(o->folded))
             continue;
         o->nstems = stem_word(w, len, o->stems);
+        for (const char *c = o->folded; *c; c++)
+            if (*c >= 'a' && *c <= 'z')
+                o->letters |= 1u << (*c - 'a');
         n++;
     }
     return n;
@@ -478,6 +481,9 @@ static bool near_word(const struct sit_word *p, const struct sit_word *q,
     size_t shorter = lp < lq ? lp : lq;
     int cap = shorter >= 8 ? 2 : shorter >= 5 ? 1 : 0;
     if (!cap || (lp > lq ? lp - lq : lq - lp) > (size_t)cap)
+        return false;
+    /* an edit adds or takes away at most two letters of the set */
+    if (__builtin_popcount(p->letters ^ q->letters) > 2 * cap)
         return false;
     return text_edit_distance(p->folded, q->folded, cap) <= cap;
 }

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "stem.h"
 
@@ -80,8 +81,9 @@ struct sit_word {
     char folded[STEM_MAX];
     char stems[STEM_LANGS][STEM_MAX];
     int nstems;
-    bool used;  /* set by situations_match for the words a phrase took */
-    bool known; /* set by situations_match: some phrase has it as it is */
+    uint32_t letters; /* which of a-z it has: a cheap bound on typos */
+    bool used;        /* set by situations_match for the words a phrase took */
+    bool known;       /* set by situations_match: some phrase has it as it is */
 };
 
 /* The words of 'text' that are not stop words (nor one letter), folded

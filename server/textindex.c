@@ -2,6 +2,7 @@
  * textindex.h). */
 #include "textindex.h"
 
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -15,14 +16,19 @@
 
 #define MAX_CATS 255
 #define NO_CAT 255
+#define INFO_LEN 0xffffffu /* a listing's length, in its info word */
+#define PREFETCH 16        /* matches ahead whose info is fetched early */
 
 struct textindex {
     /* the listings, in rowid (id) order */
     size_t ndocs;
     int64_t *ids;
-    uint32_t *len; /* tokens in all columns */
+    /* tokens in all columns (low 24 bits: sixteen million, far more than
+     * any listing's text) and category (into cats[], or NO_CAT; high 8
+     * bits): one word, read together, so scoring a match costs one cache
+     * miss, not two */
+    uint32_t *info;
     double *lat, *lon;
-    uint8_t *cat; /* into cats[], or NO_CAT */
     char *cats[MAX_CATS];
     int ncats;
     double avgdl;
@@ -40,6 +46,10 @@ struct textindex {
     char *text;
     uint64_t *post_off; /* into post[], nterms + 1 */
     uint32_t *df;       /* listings holding the word */
+    uint32_t *df_stems; /* ... in the stems column */
+    /* the largest bm25 term (idf aside) the word gives a listing, in all
+     * columns and in the stems column: a bound that lets a search stop */
+    float *ub, *ub_stems;
     uint8_t *post;
     size_t npostings, text_len, post_len;
 };
@@ -76,10 +86,9 @@ void textindex_free(struct textindex *ti)
     if (!ti)
         return;
     free(ti->ids);
-    free(ti->len);
+    free(ti->info);
     free(ti->lat);
     free(ti->lon);
-    free(ti->cat);
     for (int i = 0; i < ti->ncats; i++)
         free(ti->cats[i]);
     free(ti->dir);
@@ -87,6 +96,9 @@ void textindex_free(struct textindex *ti)
     free(ti->text);
     free(ti->post_off);
     free(ti->df);
+    free(ti->df_stems);
+    free(ti->ub);
+    free(ti->ub_stems);
     free(ti->post);
     free(ti);
 }
@@ -158,7 +170,7 @@ static int read_places(struct textindex *ti, sqlite3 *db)
             last = cat_index(ti, slug);
             snprintf(last_slug, sizeof last_slug, "%s", slug);
         }
-        ti->cat[d] = (uint8_t)last;
+        ti->info[d] = (ti->info[d] & INFO_LEN) | (uint32_t)last << 24;
         if (sqlite3_column_type(st, 2) != SQLITE_NULL &&
             sqlite3_column_type(st, 3) != SQLITE_NULL) {
             ti->lat[d] = sqlite3_column_double(st, 2);
@@ -176,7 +188,7 @@ struct bterm {
     uint32_t text_off, text_len;
     uint8_t *post;
     size_t post_len, post_cap;
-    uint32_t df, last_doc; /* last_doc: the last written */
+    uint32_t df, df_stems, last_doc; /* last_doc: the last written */
     uint32_t cur_doc, cur_wf, cur_sc;
     bool has_cur;
 };
@@ -208,6 +220,7 @@ static int write_cur(struct bterm *t)
         return ERR_NOMEM;
     t->last_doc = t->cur_doc;
     t->df++;
+    t->df_stems += t->cur_sc > 0;
     t->has_cur = false;
     return 0;
 }
@@ -274,6 +287,40 @@ static int cmp_term(const void *x, const void *y)
     return r ? r : (a->text_len > c->text_len) - (a->text_len < c->text_len);
 }
 
+/* bm25's term for frequency f in a listing of length D, idf aside, as
+ * fts5Bm25Function computes it (K: the length part). */
+#define BM25_K1 1.2 /* fts5_aux.c's */
+#define BM25_B 0.75
+
+static inline double length_part(const struct textindex *ti, uint32_t info)
+{
+    double D = (double)(info & INFO_LEN);
+    return BM25_K1 * (1 - BM25_B + BM25_B * D / ti->avgdl);
+}
+
+/* Word k's bounds: the largest term any of its listings gets, rounded up
+ * to a float (a bound must never be below). */
+static void bounds(struct textindex *ti, size_t k)
+{
+    double all = 0, stems = 0;
+    const uint8_t *q = ti->post + ti->post_off[k];
+    uint32_t doc = 0;
+    for (uint32_t i = 0; i < ti->df[k]; i++) {
+        doc += (uint32_t)get_varint(&q);
+        uint64_t v = get_varint(&q);
+        uint64_t sc = (v & 1) ? get_varint(&q) : 0;
+        double K = length_part(ti, ti->info[doc]);
+        double f = (double)(v >> 1);
+        all = fmax(all, (f * (BM25_K1 + 1.0)) / (f + K));
+        if (sc) {
+            f = (double)sc;
+            stems = fmax(stems, (f * (BM25_K1 + 1.0)) / (f + K));
+        }
+    }
+    ti->ub[k] = nextafterf((float)all, INFINITY);
+    ti->ub_stems[k] = nextafterf((float)stems, INFINITY);
+}
+
 /* The words in byte order, their postings end to end. */
 static int pack(struct builder *b)
 {
@@ -288,11 +335,15 @@ static int pack(struct builder *b)
     uint32_t *order = malloc((b->nterms ? b->nterms : 1) * sizeof *order);
     ti->term_off = malloc((b->nterms + 1) * sizeof *ti->term_off);
     ti->post_off = malloc((b->nterms + 1) * sizeof *ti->post_off);
-    ti->df = malloc((b->nterms ? b->nterms : 1) * sizeof *ti->df);
+    size_t nt = b->nterms ? b->nterms : 1;
+    ti->df = malloc(nt * sizeof *ti->df);
+    ti->df_stems = malloc(nt * sizeof *ti->df_stems);
+    ti->ub = malloc(nt * sizeof *ti->ub);
+    ti->ub_stems = malloc(nt * sizeof *ti->ub_stems);
     ti->text = malloc(text ? text : 1);
     ti->post = malloc(post ? post : 1);
-    if (!order || !ti->term_off || !ti->post_off || !ti->df || !ti->text ||
-        !ti->post) {
+    if (!order || !ti->term_off || !ti->post_off || !ti->df || !ti->df_stems ||
+        !ti->ub || !ti->ub_stems || !ti->text || !ti->post) {
         free(order);
         return ERR_NOMEM;
     }
@@ -316,6 +367,8 @@ static int pack(struct builder *b)
         memcpy(ti->post + ti->post_len, t->post, t->post_len);
         ti->post_len += t->post_len;
         ti->df[k] = t->df;
+        ti->df_stems[k] = t->df_stems;
+        bounds(ti, k);
         ti->npostings += t->df;
         free(t->post);
         t->post = NULL;
@@ -374,8 +427,8 @@ static int read_text(struct builder *b, char *msg, size_t msgsz)
         prev = id;
         if (vec_reserve((void **)&ti->ids, &cap_ids, ti->ndocs + 1,
                         sizeof *ti->ids) < 0 ||
-            vec_reserve((void **)&ti->len, &cap_len, ti->ndocs + 1,
-                        sizeof *ti->len) < 0) {
+            vec_reserve((void **)&ti->info, &cap_len, ti->ndocs + 1,
+                        sizeof *ti->info) < 0) {
             err = ERR_NOMEM;
             break;
         }
@@ -391,7 +444,9 @@ static int read_text(struct builder *b, char *msg, size_t msgsz)
                 err = b->err ? b->err : ERR_DB;
         }
         ti->ids[ti->ndocs] = id;
-        ti->len[ti->ndocs] = b->doc_tokens;
+        ti->info[ti->ndocs] =
+            (b->doc_tokens < INFO_LEN ? b->doc_tokens : INFO_LEN) |
+            (uint32_t)NO_CAT << 24;
         total += b->doc_tokens;
         ti->ndocs++;
     }
@@ -408,12 +463,10 @@ static int read_text(struct builder *b, char *msg, size_t msgsz)
     size_t n = ti->ndocs ? ti->ndocs : 1;
     ti->lat = malloc(n * sizeof *ti->lat);
     ti->lon = malloc(n * sizeof *ti->lon);
-    ti->cat = malloc(n);
-    if (!ti->lat || !ti->lon || !ti->cat)
+    if (!ti->lat || !ti->lon)
         return ERR_NOMEM;
     for (size_t i = 0; i < ti->ndocs; i++)
         ti->lat[i] = ti->lon[i] = NAN;
-    memset(ti->cat, NO_CAT, n);
     return build_dir(ti);
 }
 
@@ -435,6 +488,10 @@ struct textindex *textindex_build(sqlite3 *db, char *msg, size_t msgsz)
     free(b.terms);
     free(b.text);
     hmap_free(&b.map);
+#ifdef __GLIBC__
+    /* the builder's many small blocks are free now: give them back */
+    malloc_trim(0);
+#endif
     if (rc < 0) {
         textindex_free(ti);
         return NULL;
@@ -448,11 +505,13 @@ void textindex_stats(const struct textindex *ti, struct textindex_stats *out)
     out->terms = ti->nterms;
     out->postings = ti->npostings;
     out->bytes =
-        ti->ndocs * (sizeof *ti->ids + sizeof *ti->len + sizeof *ti->lat +
-                     sizeof *ti->lon + 1) +
+        ti->ndocs * (sizeof *ti->ids + sizeof *ti->info + sizeof *ti->lat +
+                     sizeof *ti->lon) +
         ti->ndir * sizeof *ti->dir +
         (ti->nterms + 1) * (sizeof *ti->term_off + sizeof *ti->post_off) +
-        ti->nterms * sizeof *ti->df + ti->text_len + ti->post_len;
+        ti->nterms * (sizeof *ti->df + sizeof *ti->df_stems + sizeof *ti->ub +
+                      sizeof *ti->ub_stems) +
+        ti->text_len + ti->post_len;
 }
 
 /* ---- searching --------------------------------------------------------- */
@@ -482,36 +541,71 @@ static bool starts_with(const struct textindex *ti, size_t t, const char *text,
     return tn >= n && memcmp(ti->text + ti->term_off[t], text, n) == 0;
 }
 
-/* One phrase's matches: listings ascending, each with its frequency. */
-struct plist {
-    uint32_t *doc;
-    double *f;
-    size_t n;
-};
-
+/* One phrase's matches in listing order, read as the search goes: a
+ * word's postings decoded one at a time (most phrases), or several words'
+ * (a prefix) decoded and merged first, as FTS5 counts every instance of a
+ * prefix phrase in one frequency. */
 struct pair {
     uint32_t doc;
     double f;
 };
 
-/* Decode the postings of words [t0, t1) for phrase 'p' into 'l'. Several
- * words (a prefix) are merged: one entry per listing, frequencies summed,
- * as FTS5 counts every instance of a prefix phrase. Each word's postings
- * are in listing order: decoded side by side, they are merged two runs at
- * a time. */
-static int read_phrase(const struct textindex *ti, const struct ti_phrase *p,
-                       size_t t0, size_t t1, struct plist *l)
+struct cursor {
+    uint32_t doc; /* UINT32_MAX: no more */
+    double f;
+    /* one word, lazily */
+    const uint8_t *p;
+    uint32_t left;
+    bool stems_only;
+    /* merged words */
+    struct pair *v;
+    size_t n, i;
+    uint32_t nhit;
+    double ub; /* the largest term (idf aside) of any of its listings */
+};
+
+static void cursor_next(struct cursor *c)
+{
+    if (c->v) {
+        if (c->i < c->n) {
+            c->doc = c->v[c->i].doc;
+            c->f = c->v[c->i++].f;
+        } else
+            c->doc = UINT32_MAX;
+        return;
+    }
+    while (c->left) {
+        c->left--;
+        uint32_t delta = (uint32_t)get_varint(&c->p);
+        c->doc = (c->doc == UINT32_MAX ? 0 : c->doc) + delta;
+        uint64_t v = get_varint(&c->p);
+        uint64_t sc = (v & 1) ? get_varint(&c->p) : 0;
+        double f = c->stems_only ? (double)sc : (double)(v >> 1);
+        if (f != 0.0) {
+            c->f = f;
+            return;
+        }
+    }
+    c->doc = UINT32_MAX;
+}
+
+/* Words [t0, t1) merged into c->v, two runs at a time; the bound from
+ * the merged frequencies. */
+static int merge_words(const struct textindex *ti, const struct ti_phrase *p,
+                       size_t t0, size_t t1, struct cursor *c)
 {
     size_t total = 0, nruns = t1 - t0;
     for (size_t t = t0; t < t1; t++)
         total += ti->df[t];
     size_t cap = total ? total : 1;
-    struct pair *a = malloc(cap * sizeof *a), *b = NULL;
+    struct pair *a = malloc(cap * sizeof *a), *b = malloc(cap * sizeof *b);
     size_t *run = malloc((nruns + 1) * sizeof *run); /* run starts */
-    l->doc = malloc((cap + 1) * sizeof *l->doc);     /* and a sentinel */
-    l->f = malloc(cap * sizeof *l->f);
-    if (!a || !run || !l->doc || !l->f)
-        goto nomem;
+    if (!a || !b || !run) {
+        free(a);
+        free(b);
+        free(run);
+        return ERR_NOMEM;
+    }
     size_t n = 0;
     for (size_t t = t0; t < t1; t++) {
         run[t - t0] = n;
@@ -527,8 +621,6 @@ static int read_phrase(const struct textindex *ti, const struct ti_phrase *p,
         }
     }
     run[nruns] = n;
-    if (nruns > 1 && !(b = malloc(cap * sizeof *b)))
-        goto nomem;
     while (nruns > 1) {
         size_t out = 0, m = 0;
         for (size_t r = 0; r < nruns; r += 2) {
@@ -555,19 +647,45 @@ static int read_phrase(const struct textindex *ti, const struct ti_phrase *p,
         a = b;
         b = t;
     }
-    for (size_t i = 0; i < run[nruns > 0 ? 1 : 0] && nruns > 0; i++) {
-        l->doc[l->n] = a[i].doc;
-        l->f[l->n++] = a[i].f;
+    c->n = nruns ? run[1] : 0;
+    c->v = a;
+    c->nhit = (uint32_t)c->n;
+    free(b);
+    free(run);
+    for (size_t i = 0; i < c->n; i++) {
+        double K = length_part(ti, ti->info[a[i].doc]);
+        c->ub = fmax(c->ub, (a[i].f * (BM25_K1 + 1.0)) / (a[i].f + K));
     }
-    free(a);
-    free(b);
-    free(run);
+    c->ub *= 1 + 1e-12;
     return 0;
-nomem:
-    free(a);
-    free(b);
-    free(run);
-    return ERR_NOMEM;
+}
+
+/* The cursor of phrase 'p', on its first listing. */
+static int cursor_open(const struct textindex *ti, const struct ti_phrase *p,
+                       struct cursor *c)
+{
+    memset(c, 0, sizeof *c);
+    c->doc = UINT32_MAX;
+    c->stems_only = p->stems_only;
+    size_t n = strlen(p->text);
+    size_t t0 = lower_bound(ti, p->text, n), t1 = t0;
+    if (p->prefix)
+        while (t1 < ti->nterms && starts_with(ti, t1, p->text, n))
+            t1++;
+    else if (t0 < ti->nterms && starts_with(ti, t0, p->text, n) &&
+             ti->term_off[t0 + 1] - ti->term_off[t0] - 1 == n)
+        t1 = t0 + 1;
+    if (t1 - t0 > 1) {
+        if (merge_words(ti, p, t0, t1, c) < 0)
+            return ERR_NOMEM;
+    } else if (t1 > t0) {
+        c->p = ti->post + ti->post_off[t0];
+        c->left = ti->df[t0];
+        c->nhit = p->stems_only ? ti->df_stems[t0] : ti->df[t0];
+        c->ub = p->stems_only ? ti->ub_stems[t0] : ti->ub[t0];
+    }
+    cursor_next(c);
+    return 0;
 }
 
 struct cand {
@@ -695,17 +813,19 @@ static void cand_push(struct cand *h, size_t *n, size_t k, const struct cand *c)
 long textindex_search(const struct textindex *ti, const struct ti_query *q,
                       struct ti_hit *out)
 {
-    const double k1 = 1.2, b = 0.75; /* fts5_aux.c's */
+    const double k1 = BM25_K1, b = BM25_B;
     int np = q->nphrases;
     if (np <= 0 || np > TI_MAX_PHRASES || q->count <= 0 || q->first < 0)
         return 0;
-    struct plist lists[TI_MAX_PHRASES];
-    double idf[TI_MAX_PHRASES];
-    memset(lists, 0, sizeof lists);
+    struct cursor cur[TI_MAX_PHRASES];
+    double idf[TI_MAX_PHRASES], ub[TI_MAX_PHRASES];
+    uint32_t wbit[TI_MAX_PHRASES];
+    memset(cur, 0, sizeof cur);
     long ret = 0;
-    struct cand *c = NULL;
-    size_t nc = 0;
+    struct cand *c = NULL, *page = NULL;
+    size_t nc = 0, cap_c = 0, npage = 0;
     double *heap = NULL;
+    size_t k = (size_t)(q->first + q->count);
     /* categories asked for */
     bool allowed[MAX_CATS + 1];
     for (int i = 0; i <= MAX_CATS; i++)
@@ -716,114 +836,108 @@ long textindex_search(const struct textindex *ti, const struct ti_query *q,
         allowed[i] = strstr(q->cats, key) != NULL;
     }
     for (int i = 0; i < np; i++) {
-        const struct ti_phrase *p = &q->phrase[i];
-        size_t n = strlen(p->text);
-        size_t t0 = lower_bound(ti, p->text, n), t1 = t0;
-        if (p->prefix)
-            while (t1 < ti->nterms && starts_with(ti, t1, p->text, n))
-                t1++;
-        else if (t0 < ti->nterms && starts_with(ti, t0, p->text, n) &&
-                 ti->term_off[t0 + 1] - ti->term_off[t0] - 1 == n)
-            t1 = t0 + 1;
-        if (read_phrase(ti, p, t0, t1, &lists[i]) < 0) {
+        if (cursor_open(ti, &q->phrase[i], &cur[i]) < 0) {
             ret = ERR_NOMEM;
             goto done;
         }
         /* fts5Bm25GetData's IDF, from the listings holding the phrase */
-        double nrow = (double)ti->ndocs, nhit = (double)lists[i].n;
+        double nrow = (double)ti->ndocs, nhit = (double)cur[i].nhit;
         double v = log((nrow - nhit + 0.5) / (nhit + 0.5));
         idf[i] = v <= 0.0 ? 1e-6 : v;
-    }
-    /* Every listing holding a phrase, in order: its score, if its words
-     * are there (all, or any) and its category is asked for. Each list
-     * ends with a sentinel listing after every real one. */
-    const uint32_t *dp[TI_MAX_PHRASES];
-    const double *fp[TI_MAX_PHRASES];
-    uint32_t wbit[TI_MAX_PHRASES];
-    size_t total = 0;
-    for (int i = 0; i < np; i++) {
-        lists[i].doc[lists[i].n] = UINT32_MAX;
-        dp[i] = lists[i].doc;
-        fp[i] = lists[i].f;
+        ub[i] = idf[i] * cur[i].ub * (1 + 1e-9);
         wbit[i] = 1u << (q->phrase[i].word & 31);
-        total += lists[i].n;
     }
-    if (!(c = malloc((total ? total : 1) * sizeof *c))) {
+    /* Without a position, ties go to the lower id, and the listings come
+     * in id order: the page is kept as it goes, and the search stops when
+     * no listing still to come could score better than its last (the sum
+     * of its phrases' bounds), which on a common word is after a few
+     * dozen of its thousands. With a position, every tie must be
+     * measured: all matches are kept, and the page chosen after. */
+    bool online = !q->has_near;
+    if (online && !(page = malloc(k * sizeof *page))) {
         ret = ERR_NOMEM;
         goto done;
     }
     uint32_t all_words = q->nwords >= 32 ? 0xffffffffu : (1u << q->nwords) - 1;
-    for (;;) {
+    for (unsigned step = 0;; step++) {
         uint32_t doc = UINT32_MAX;
         for (int i = 0; i < np; i++)
-            if (*dp[i] < doc)
-                doc = *dp[i];
+            if (cur[i].doc < doc)
+                doc = cur[i].doc;
         if (doc == UINT32_MAX)
             break;
+        if (online && npage == k && (step & 15) == 0) {
+            double bound = 0.0;
+            for (int i = 0; i < np; i++)
+                if (cur[i].doc != UINT32_MAX)
+                    bound += ub[i];
+            if (key_of(-1.0 * bound) >= page[0].key)
+                break;
+        }
         double fv[TI_MAX_PHRASES];
         int hit[TI_MAX_PHRASES], nh = 0;
         uint32_t words = 0;
         for (int i = 0; i < np; i++)
-            if (*dp[i] == doc) {
-                dp[i]++;
-                fv[nh] = *fp[i]++;
+            if (cur[i].doc == doc) {
+                fv[nh] = cur[i].f;
                 hit[nh++] = i;
                 words |= wbit[i];
+                cursor_next(&cur[i]);
             }
         if (q->any ? words == 0 : (words & all_words) != all_words)
             continue;
-        if (!allowed[ti->cat[doc]])
+        uint32_t info = ti->info[doc];
+        if (!allowed[info >> 24])
             continue;
         /* fts5Bm25Function's sum, operation for operation, over the
          * phrases in their order (an absent phrase adds 0) */
-        double score = 0.0, D = (double)ti->len[doc];
+        double score = 0.0, D = (double)(info & INFO_LEN);
         double K = k1 * (1 - b + b * D / ti->avgdl);
         for (int j = 0; j < nh; j++)
             score += idf[hit[j]] * (fv[j] * (k1 + 1.0)) / (fv[j] + K);
-        c[nc++] = (struct cand){.doc = doc, .score = -1.0 * score};
-    }
-    if (nc == 0)
-        goto done;
-    /* The k-th best score; the page can only hold listings whose rounded
-     * score is at most its rounded score, so within 0.01 of it. */
-    size_t k = (size_t)(q->first + q->count);
-    if (!(heap = malloc((k < nc ? k : nc) * sizeof *heap))) {
-        ret = ERR_NOMEM;
-        goto done;
-    }
-    size_t nh = 0;
-    for (size_t i = 0; i < nc; i++)
-        heap_push(heap, &nh, k, c[i].score);
-    double limit = heap[0] + 0.02;
-    /* those, in the page's order: the k first of them */
-    struct cand *page = malloc((k < nc ? k : nc) * sizeof *page);
-    if (!page) {
-        ret = ERR_NOMEM;
-        goto done;
-    }
-    size_t npage = 0;
-    for (size_t i = 0; i < nc; i++) {
-        if (c[i].score > limit)
+        struct cand x = {.doc = doc, .score = -1.0 * score};
+        if (online) {
+            x.key = key_of(x.score);
+            cand_push(page, &npage, k, &x);
             continue;
-        c[i].key = key_of(c[i].score);
-        c[i].dist = 0.0;
-        if (q->has_near)
+        }
+        if (vec_reserve((void **)&c, &cap_c, nc + 1, sizeof *c) < 0) {
+            ret = ERR_NOMEM;
+            goto done;
+        }
+        c[nc++] = x;
+    }
+    if (!online && nc > 0) {
+        /* The k-th best score; the page can only hold listings whose
+         * rounded score is at most its rounded score, so within 0.01. */
+        if (!(heap = malloc((k < nc ? k : nc) * sizeof *heap)) ||
+            !(page = malloc((k < nc ? k : nc) * sizeof *page))) {
+            ret = ERR_NOMEM;
+            goto done;
+        }
+        size_t nh = 0;
+        for (size_t i = 0; i < nc; i++)
+            heap_push(heap, &nh, k, c[i].score);
+        double limit = heap[0] + 0.02;
+        for (size_t i = 0; i < nc; i++) {
+            if (c[i].score > limit)
+                continue;
+            c[i].key = key_of(c[i].score);
             c[i].dist = isnan(ti->lat[c[i].doc])
                             ? NAN
                             : geo_distance_m(q->lat, q->lon, ti->lat[c[i].doc],
                                              ti->lon[c[i].doc]);
-        cand_push(page, &npage, k, &c[i]);
+            cand_push(page, &npage, k, &c[i]);
+        }
     }
     qsort(page, npage, sizeof *page, cmp_order);
     for (size_t i = (size_t)q->first; i < npage && ret < q->count; i++)
         out[ret++] = (struct ti_hit){ti->ids[page[i].doc], page[i].score};
-    free(page);
 done:
-    for (int i = 0; i < np; i++) {
-        free(lists[i].doc);
-        free(lists[i].f);
-    }
+    for (int i = 0; i < np; i++)
+        free(cur[i].v);
     free(c);
+    free(page);
     free(heap);
     return ret;
 }
