@@ -69,7 +69,7 @@ PROGRAMS := $(BIN)/amo-import $(BIN)/amo-server $(BIN)/amo-export \
         $(BUILD)/bench/gen-listings $(BUILD)/bench/bench-basemap
 
 .PHONY: vendor all deps run import import-data test asan check-tests \
-        bench-import bench-server bench-http bench-tiles fuzz fuzz-build faults soak \
+        bench-import bench-server bench-http bench-web bench-tiles fuzz fuzz-build faults soak \
         clean format format-check report coverage
 all: $(PROGRAMS)
 
@@ -242,6 +242,12 @@ bench-server: deps
 bench-http: deps
 	@$(MAKE) --no-print-directory DEB_PACKAGES="wrk" deps all
 	bench/bench-http $(BIN)/amo-server
+
+# Lighthouse on the page (npm, pinned in bench/lighthouse/, installed here
+# only: make test never downloads it), on the shipped data.
+bench-web: import vendor
+	cd bench/lighthouse && npm ci --no-audit --no-fund --silent
+	bench/bench-web $(BIN)/amo-server $(DB)
 
 # GDAL (gdal-bin, from make deps) is the baseline; tippecanoe joins when
 # installed (Debian 12 has no package for it).

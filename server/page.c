@@ -20,9 +20,11 @@
 #include "err.h"
 #include "gazetteer.h"
 #include "json_write.h"
+#include "params.h"
 #include "render.h"
 #include "routes.h"
 #include "situations.h"
+#include "snapshot.h"
 #include "store.h"
 #include "text.h"
 
@@ -345,7 +347,8 @@ static int compute(struct request *rq, const struct page_query *pq,
     bool more = res->rows.n > PAGE_ALL;
     rows_truncate(&res->rows, PAGE_ALL);
     /* accents folded: "École" among the E, as a reader expects */
-    qsort(res->rows.v, res->rows.n, sizeof *res->rows.v, by_name);
+    if (res->rows.n > 1)
+        qsort(res->rows.v, res->rows.n, sizeof *res->rows.v, by_name);
     heading_name(&res->heading, rc, more ? S_FIRST_OF : S_ALL_OF,
                  render_category(rc, cat));
     return r;
@@ -432,10 +435,23 @@ struct var {
     const char *value; /* already HTML */
 };
 
-/* Copy 'tpl' into 'out', replacing each {{name}} by its value and each
- * {{t:key}} by the string 'key' in 'lang' ("" when unknown). */
+/* A file's link with its version (static.c), so the browser may keep it
+ * for good: "/app.js?v=TAG", or the bare path when it cannot be read. */
+static void asset_link(struct buf *out, const char *web, const char *path,
+                       size_t n)
+{
+    char p[256], tag[64];
+    snprintf(p, sizeof p, "%.*s", (int)(n < 255 ? n : 255), path);
+    html_text(out, p);
+    if (static_version(web, p, tag, sizeof tag))
+        buf_printf(out, "?v=%s", tag);
+}
+
+/* Copy 'tpl' into 'out', replacing each {{name}} by its value, each
+ * {{t:key}} by the string 'key' in 'lang' ("" when unknown) and each
+ * {{asset:/path}} by the file's versioned link. */
 static void fill(struct buf *out, const char *tpl, const struct var *vars,
-                 size_t nvars, enum lang lang)
+                 size_t nvars, enum lang lang, const char *web)
 {
     for (const char *p = tpl; *p;) {
         const char *m = strstr(p, "{{");
@@ -451,6 +467,8 @@ static void fill(struct buf *out, const char *tpl, const struct var *vars,
             if (k != S_COUNT)
                 buf_puts(out, str_get(lang, k));
         }
+        if (n > 6 && strncmp(m + 2, "asset:", 6) == 0)
+            asset_link(out, web, m + 8, n - 6);
         for (size_t i = 0; i < nvars; i++)
             if (strlen(vars[i].name) == n &&
                 strncmp(m + 2, vars[i].name, n) == 0)
@@ -516,7 +534,8 @@ static void cat_options(struct buf *b, const struct render_ctx *rc,
 /* The words and colours the script needs, as JSON in the page (data,
  * not code: the CSP allows no inline script). '<' is escaped so that no
  * text can close the element. */
-static void page_data(struct buf *b, const struct render_ctx *rc)
+static void page_data(struct buf *b, const struct render_ctx *rc,
+                      const char *web)
 {
     static const enum str_key keys[] = {S_LOADING, S_GEO_NO, S_ERROR, S_MAP};
     struct buf j;
@@ -537,6 +556,21 @@ static void page_data(struct buf *b, const struct render_ctx *rc)
         jw_string(&w, rc->cats->c[i].slug, strlen(rc->cats->c[i].slug));
         jw_raw(&w, ":");
         jw_string(&w, rc->cats->c[i].color, strlen(rc->cats->c[i].color));
+    }
+    /* the map's files, loaded by the script when the map is seen */
+    jw_raw(&w, "},\"assets\":{");
+    static const char *const assets[] = {"/vendor/maplibre-gl.js",
+                                         "/vendor/maplibre-gl.css"};
+    for (size_t i = 0; i < sizeof assets / sizeof *assets; i++) {
+        struct buf link;
+        buf_init(&link, 512);
+        asset_link(&link, web, assets[i], strlen(assets[i]));
+        jw_raw(&w, i ? "," : "");
+        jw_string(&w, assets[i], strlen(assets[i]));
+        jw_raw(&w, ":");
+        /* html_text escaped nothing a path of ours holds but '&' */
+        jw_string(&w, buf_str(&link), link.len);
+        buf_free(&link);
     }
     jw_raw(&w, "}}");
     for (const char *p = buf_str(&j); *p; p++)
@@ -639,7 +673,11 @@ static void page(struct request *rq, struct reply *rp, bool embed)
                             : NULL);
     buf_free(&nlink);
     cat_options(&options, &rc, pq.cat);
-    page_data(&data, &rc);
+    page_data(&data, &rc, web);
+    /* the colours change only with the data: versioned by its version */
+    char css_link[64];
+    snprintf(css_link, sizeof css_link, "/categories.css?v=%lld",
+             rq->snap ? snapshot_version(rq->snap) : 0LL);
     const struct var vars[] = {
         {"lang", lang_code(pq.lang)},
         {"q", buf_str(&q)},
@@ -653,8 +691,9 @@ static void page(struct request *rq, struct reply *rp, bool embed)
         {"page_data", buf_str(&data)},
         {"needs", buf_str(&needs)},
         {"report_email", rq->ctx->report_email ? rq->ctx->report_email : ""},
+        {"categories_css", css_link},
     };
-    fill(&out, tpl, vars, sizeof vars / sizeof *vars, pq.lang);
+    fill(&out, tpl, vars, sizeof vars / sizeof *vars, pq.lang, web);
     free(tpl);
     buf_free(&rp->body);
     rp->body = out;
@@ -678,6 +717,8 @@ void page_categories_css(struct request *rq, struct reply *rp)
 {
     struct query_env e = request_env(rq);
     struct categories_answer cats;
+    /* the pages link it with the data version: those bytes for good */
+    const char *v = param_get(rq, "v");
     if (reject_unknown_params(rq, rp))
         return;
     if (query_categories(&e, &cats) < 0) {
@@ -697,4 +738,9 @@ void page_categories_css(struct request *rq, struct reply *rp)
     }
     rp->content_type = "text/css; charset=utf-8";
     reply_cacheable(rq, rp, 300);
+    char now[32];
+    snprintf(now, sizeof now, "%lld",
+             rq->snap ? snapshot_version(rq->snap) : -1LL);
+    if (v && strcmp(v, now) == 0)
+        rp->cache_control = "public, max-age=31536000, immutable";
 }

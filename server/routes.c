@@ -17,7 +17,7 @@ static const struct route table[] = {
     {"/embed", false, page_embed, PAGE | ROUTE_FRAMEABLE},
     {"/embed.html", false, page_embed, PAGE | ROUTE_FRAMEABLE}, /* never the
                                                                    template */
-    {"/categories.css", false, page_categories_css, ROUTE_DB},
+    {"/categories.css", false, page_categories_css, ROUTE_DB | ROUTE_SNAPSHOT},
     {"/healthz", false, api_healthz, DATA},
     {"/livez", false, api_livez, OPEN},
     {"/api/status", false, api_status, DATA},

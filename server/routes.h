@@ -71,6 +71,11 @@ void page_embed(struct request *rq, struct reply *rp);
 void page_categories_css(struct request *rq, struct reply *rp);
 /* static.c: files from --web */
 void static_file(struct request *rq, struct reply *rp);
+/* The version of file 'path' (under 'web', starting with '/') that the
+ * pages put in its links ("/app.js?v=TAG"): its size and modification
+ * time, so a changed file gets a new link. False when there is no such
+ * file. */
+bool static_version(const char *web, const char *path, char *tag, size_t tagsz);
 
 /* Set the reply's ETag from the data version (and what else the answer
  * depends on), with the caching rules of the API. */

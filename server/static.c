@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "params.h"
 #include "routes.h"
 
 static const char *content_type(const char *path)
@@ -45,6 +46,24 @@ static bool has_dotdot(const char *p)
         if ((s == p || s[-1] == '/') && (s[2] == '/' || s[2] == '\0'))
             return true;
     return false;
+}
+
+static void file_tag(const struct stat *st, char *tag, size_t tagsz)
+{
+    snprintf(tag, tagsz, "%llx-%llx", (long long)st->st_size,
+             (long long)st->st_mtime);
+}
+
+bool static_version(const char *web, const char *path, char *tag, size_t tagsz)
+{
+    char want[PATH_MAX];
+    struct stat st;
+    if (!web || path[0] != '/' || has_dotdot(path) ||
+        (size_t)snprintf(want, sizeof want, "%s%s", web, path) >= sizeof want ||
+        stat(want, &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    file_tag(&st, tag, tagsz);
+    return true;
 }
 
 void static_file(struct request *rq, struct reply *rp)
@@ -89,7 +108,25 @@ void static_file(struct request *rq, struct reply *rp)
     rp->file_size = (size_t)st.st_size;
     snprintf(rp->etag, sizeof rp->etag, "\"s%lld-%lld\"", (long long)st.st_size,
              (long long)st.st_mtime);
-    rp->cache_control = strstr(rp->content_type, "text/html")
-                            ? "no-cache"
-                            : "public, max-age=3600";
+    /* A link with the file's version (static_version, the pages use no
+     * other) names these bytes for ever: cached a year, never asked again.
+     * A stale version (the file changed since the page) must not be kept
+     * under that name; an unversioned link (a partner's) for an hour. */
+    char tag[64], real_tag[64];
+    file_tag(&st, real_tag, sizeof real_tag);
+    if (rp->file_gzipped) { /* the version is the file's, not its .gz's */
+        struct stat fst;
+        if (stat(real, &fst) == 0)
+            file_tag(&fst, real_tag, sizeof real_tag);
+    }
+    const char *v = param_get(rq, "v");
+    snprintf(tag, sizeof tag, "%s", v ? v : "");
+    if (strstr(rp->content_type, "text/html"))
+        rp->cache_control = "no-cache";
+    else if (v && strcmp(tag, real_tag) == 0)
+        rp->cache_control = "public, max-age=31536000, immutable";
+    else if (v)
+        rp->cache_control = "no-cache";
+    else
+        rp->cache_control = "public, max-age=3600";
 }

@@ -354,7 +354,8 @@ static int pack(struct builder *b)
     static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
     pthread_mutex_lock(&sort_lock);
     sort_b = b;
-    qsort(order, b->nterms, sizeof *order, cmp_term);
+    if (b->nterms > 1)
+        qsort(order, b->nterms, sizeof *order, cmp_term);
     sort_b = NULL;
     pthread_mutex_unlock(&sort_lock);
     for (size_t k = 0; k < b->nterms; k++) {
@@ -930,7 +931,8 @@ long textindex_search(const struct textindex *ti, const struct ti_query *q,
             cand_push(page, &npage, k, &c[i]);
         }
     }
-    qsort(page, npage, sizeof *page, cmp_order);
+    if (npage > 1) /* qsort's pointer must not be NULL, even for 0 */
+        qsort(page, npage, sizeof *page, cmp_order);
     for (size_t i = (size_t)q->first; i < npage && ret < q->count; i++)
         out[ret++] = (struct ti_hit){ti->ids[page[i].doc], page[i].score};
 done:

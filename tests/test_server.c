@@ -992,6 +992,43 @@ static void server_logs_no_position_or_search_text(void **state)
     free(out);
 }
 
+/* One connection serves many requests (HTTP/1.1 keep-alive): a browser
+ * loading the page, its files and tiles, or a partner's client, pays one
+ * TCP handshake, not one per request; a request with a body is answered
+ * too, and the connection still serves the next. */
+static size_t discard(char *p, size_t size, size_t n, void *arg)
+{
+    (void)p, (void)arg;
+    return size * n;
+}
+
+static void connections_are_kept_alive(void **state)
+{
+    (void)state;
+    CURL *c = curl_easy_init();
+    char url[256];
+    long connects = -1, status = 0, total = 0;
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    const char *paths[] = {"/livez", "/api/search?q=schaerbeek", "/app.css",
+                           "/api/nearest?lat=50.85&lon=4.35", "/livez"};
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+        snprintf(url, sizeof url, "http://127.0.0.1:%d%s", E.srv.port,
+                 paths[i]);
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        if (i == 3) /* a body nobody asked for */
+            curl_easy_setopt(c, CURLOPT_POSTFIELDS, "x=1");
+        if (i == 4)
+            curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+        assert_int_equal(curl_easy_perform(c), CURLE_OK);
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        assert_true(status == 200 || (i == 3 && status == 405));
+        curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &connects);
+        total += connects;
+    }
+    curl_easy_cleanup(c);
+    assert_int_equal(total, 1); /* the first request's connection only */
+}
+
 static void stalled_clients_are_dropped_and_others_served(void **state)
 {
     (void)state;
@@ -1105,6 +1142,7 @@ int main(void)
         cmocka_unit_test(new_data_is_served_after_an_import_without_restart),
         cmocka_unit_test(unreadable_database_is_503_until_it_appears),
         cmocka_unit_test(server_logs_no_position_or_search_text),
+        cmocka_unit_test(connections_are_kept_alive),
         cmocka_unit_test(stalled_clients_are_dropped_and_others_served),
         cmocka_unit_test(sigterm_finishes_requests_in_flight_and_exits_0),
     };

@@ -310,6 +310,7 @@ BROWSER(no_amo_here_names_the_nearest)
 BROWSER(shared_url_restores_state)
 BROWSER(widget_in_iframe)
 BROWSER(transfer_under_400kb)
+BROWSER(page_floors_console_layout_transfer)
 BROWSER(screenshot_360x740)
 BROWSER(screenshot_1280x800)
 BROWSER(map_cluster_opens_on_click)
@@ -360,6 +361,7 @@ int main(void)
         cmocka_unit_test(browser_shared_url_restores_state),
         cmocka_unit_test(browser_widget_in_iframe),
         cmocka_unit_test(browser_transfer_under_400kb),
+        cmocka_unit_test(browser_page_floors_console_layout_transfer),
         cmocka_unit_test(browser_screenshot_360x740),
         cmocka_unit_test(browser_screenshot_1280x800),
         cmocka_unit_test(browser_map_cluster_opens_on_click),

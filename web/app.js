@@ -203,15 +203,38 @@
   function hasWebGL2() {
     try { return !!document.createElement('canvas').getContext('webgl2'); } catch (e) { return false; }
   }
+  /* MapLibre (a quarter of a megabyte of script to parse) is loaded when
+   * the map's box comes into view (beside the list on a wide screen; after
+   * it on a phone), when the page is idle, or at the first touch of the
+   * box: the list is there and usable before. Without WebGL2 the box goes
+   * and MapLibre is never fetched. */
+  var mapStarted = false;
   function loadMap() {
-    if (!hasWebGL2()) return;
-    var css = document.createElement('link');
-    css.rel = 'stylesheet'; css.href = '/vendor/maplibre-gl.css';
-    document.head.appendChild(css);
-    var s = document.createElement('script');
-    s.src = '/vendor/maplibre-gl.js';
-    s.onload = function () { basemapSource().then(startMap); };
-    document.head.appendChild(s);
+    var box = $('mapbox');
+    if (!hasWebGL2()) { box.hidden = true; return; }
+    var assets = DATA.assets || {};
+    var start = function () {
+      if (mapStarted) return;
+      mapStarted = true;
+      var css = document.createElement('link');
+      css.rel = 'stylesheet'; css.href = assets['/vendor/maplibre-gl.css'] || '/vendor/maplibre-gl.css';
+      document.head.appendChild(css);
+      var s = document.createElement('script');
+      s.src = assets['/vendor/maplibre-gl.js'] || '/vendor/maplibre-gl.js';
+      s.onload = function () { basemapSource().then(startMap); };
+      document.head.appendChild(s);
+    };
+    var idle = function () {
+      if (window.requestIdleCallback) requestIdleCallback(start, { timeout: 3000 }); else setTimeout(start, 300);
+    };
+    box.addEventListener('pointerdown', start, { once: true });
+    if (!('IntersectionObserver' in window)) { idle(); return; }
+    var seen = new IntersectionObserver(function (entries) {
+      if (!entries.some(function (e) { return e.isIntersecting; })) return;
+      seen.disconnect();
+      idle();
+    }, { rootMargin: '200px' });
+    seen.observe(box);
   }
   /* The basemap tileset (provinces, arrondissements, municipalities and
    * their boundary lines) when this server has it; the map works without
@@ -360,7 +383,6 @@
   var SINGLE_ZOOM = 13;
   function startMap(base) {
     var el = $('map');
-    el.hidden = false;
     var style = { version: 8, sources: { listings: { type: 'vector', url: location.origin + '/tiles.json' } },
       layers: [{ id: 'bg', type: 'background', paint: { 'background-color': base ? '#dfe6ec' : '#eef1f4' } }] };
     if (base) {
