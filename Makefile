@@ -22,7 +22,7 @@ DEB_PACKAGES := build-essential pkg-config sqlite3 libsqlite3-dev \
         libjansson-dev libproj-dev proj-data libcurl4-openssl-dev \
         libmicrohttpd-dev libcmocka-dev gdal-bin curl time bc \
         protobuf-c-compiler libprotobuf-c-dev zlib1g-dev libgeos-dev chromium \
-        libstemmer-dev
+        libstemmer-dev groff-base
 
 # Each program links the libraries it uses (the importer no GEOS, the
 # exporter no libmicrohttpd); pkg-config runs once per make.
@@ -45,14 +45,19 @@ ALL_LIBS := $(call pkg_libs,$(PKGS)) $(GEOS_LIBS) $(STEM_LIBS) -lm -pthread
 # The caller's CFLAGS, CPPFLAGS and LDFLAGS (a packager's hardening
 # flags, say) are appended to ours, never replaced; -MMD writes each
 # object's header dependencies beside it.
+# -ffile-prefix-map: debug information names sources relative to the
+# checkout, so no binary holds this checkout's path (reproducible builds).
 AMO_CFLAGS = -std=c11 $(OPT) $(SAN) $(WARN) $(WERROR) $(PKG_CFLAGS) \
-        $(GEOS_CFLAGS) $(CFLAGS)
+        $(GEOS_CFLAGS) -ffile-prefix-map=$(CURDIR)=. $(CFLAGS)
 AMO_CPPFLAGS = -D_GNU_SOURCE -Ilib -Iimporter -Iserver -Iexport -Itests \
         -I$(BUILD)/gen -DAMO_DATA_DIR='"$(DATA_DIR)"' \
-        -DAMO_WEB_DIR='"$(WEB_DIR)"' -MMD -MP $(CPPFLAGS)
+        -DAMO_WEB_DIR='"$(WEB_DIR)"' -DAMO_DB_PATH='"$(DB_PATH)"' \
+        -MMD -MP $(CPPFLAGS)
 AMO_LDFLAGS = $(SAN) $(LDFLAGS)
 DATA_DIR ?= $(CURDIR)/data
 WEB_DIR ?= $(CURDIR)/web
+# The programs' default --db: relative in a checkout (make run's).
+DB_PATH ?= var/amo.db
 
 # lib/ is a static library: each program takes the objects it uses.
 LIBAMO := $(BUILD)/libamo.a
@@ -68,7 +73,8 @@ TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 PROGRAMS := $(BIN)/amo-import $(BIN)/amo-server $(BIN)/amo-export \
         $(BUILD)/bench/gen-listings $(BUILD)/bench/bench-basemap
 
-.PHONY: vendor all deps run import import-data test asan check-tests \
+FORCE:
+.PHONY: FORCE install install-programs uninstall deb vendor all deps run import import-data test asan check-tests \
         bench-import bench-server bench-http bench-web bench-tiles fuzz fuzz-build faults soak \
         clean format format-check report coverage
 all: $(PROGRAMS)
@@ -127,7 +133,8 @@ $(BUILD)/gen/vector_tile.pb-c.c $(BUILD)/gen/vector_tile.pb-c.h: \
 
 $(BUILD)/gen/vector_tile.pb-c.o: $(BUILD)/gen/vector_tile.pb-c.c
 	@echo "  CC    $<"
-	@$(CC) $(AMO_CPPFLAGS) -std=c11 $(OPT) $(SAN) $(PKG_CFLAGS) $(CFLAGS) \
+	@$(CC) $(AMO_CPPFLAGS) -std=c11 $(OPT) $(SAN) $(PKG_CFLAGS) \
+	  -ffile-prefix-map=$(CURDIR)=. $(CFLAGS) \
 	  -c -o $@ $<
 
 # Sources that include the generated header wait for it (the first build
@@ -209,6 +216,72 @@ run: import
 	@echo "serving $(DB) on http://localhost:8080/ (Ctrl-C stops it)"
 	@$(BIN)/amo-server --db $(DB) --listen 127.0.0.1:8080 \
 	  $(if $(REPORT_EMAIL),--report-email $(REPORT_EMAIL))
+
+# Installing (GNU conventions: PREFIX, DESTDIR). The programs' default
+# data and web directories are compiled in: the mains are compiled again
+# in $(BUILD)/inst/ with the installed paths, so an installed program never
+# refers to this checkout (tests/test_install.c checks). amo-server is in
+# sbin/ and section 8: an operator's daemon, not a user's command.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SHAREDIR ?= $(PREFIX)/share/amo-annuaire
+# The database's home whatever PREFIX is (Debian's /var/lib/PACKAGE).
+STATEDIR ?= /var/lib/amo-annuaire
+INST := $(BUILD)/inst
+INST_PROGRAMS := $(INST)/amo-import $(INST)/amo-server $(INST)/amo-export
+MAN_PAGES := docs/man/amo-import.1 docs/man/amo-export.1 docs/man/amo-server.8
+
+# Rebuilt when SHAREDIR changes, not on every make install.
+$(INST)/paths: FORCE
+	@mkdir -p $(INST)
+	@echo '$(SHAREDIR) $(STATEDIR)' > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+$(INST)/%.o: DATA_DIR = $(SHAREDIR)/data
+$(INST)/%.o: WEB_DIR = $(SHAREDIR)/web
+$(INST)/%.o: DB_PATH = $(STATEDIR)/amo.db
+$(INST)/%.o: %.c $(INST)/paths
+	@mkdir -p $(dir $@)
+	@echo "  CC    $< (installed paths)"
+	@$(CC) $(AMO_CPPFLAGS) $(AMO_CFLAGS) -c -o $@ $<
+$(INST)/amo-import: $(INST)/importer/main.o $(IMPORT_OBJ) $(LIBAMO)
+	@$(CC) $(AMO_LDFLAGS) -o $@ $^ $(IMPORT_LIBS)
+$(INST)/amo-server: $(INST)/server/main.o $(SERVER_OBJ) $(LIBAMO)
+	@$(CC) $(AMO_LDFLAGS) -o $@ $^ $(SERVER_LIBS)
+$(INST)/amo-export: $(INST)/export/main.o \
+        $(filter-out $(BUILD)/export/main.o,$(EXPORT_OBJ)) $(LIBAMO)
+	@$(CC) $(AMO_LDFLAGS) -o $@ $^ $(EXPORT_LIBS)
+
+# The page's files (MapLibre and the precompressed copies included; not
+# web/icons/, the icons' source), the gazetteer, the situations and the
+# shipped listings with their evidence (for a first import).
+install-programs: $(INST_PROGRAMS)
+install: install-programs vendor
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SHAREDIR)
+	install -m 755 $(INST)/amo-import $(INST)/amo-export $(DESTDIR)$(BINDIR)/
+	install -m 755 $(INST)/amo-server $(DESTDIR)$(SBINDIR)/
+	install -m 644 docs/man/amo-import.1 docs/man/amo-export.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 docs/man/amo-server.8 $(DESTDIR)$(MANDIR)/man8/
+	@cd web && find . -type f ! -path './icons/*' | while read -r f; do \
+	  install -D -p -m 644 "$$f" "$(DESTDIR)$(SHAREDIR)/web/$$f"; done
+	@cd data && find . -type f | while read -r f; do \
+	  install -D -p -m 644 "$$f" "$(DESTDIR)$(SHAREDIR)/data/$$f"; done
+	@echo "installed under $(DESTDIR)$(PREFIX)"
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/amo-import $(DESTDIR)$(BINDIR)/amo-export \
+	  $(DESTDIR)$(SBINDIR)/amo-server $(DESTDIR)$(MANDIR)/man1/amo-import.1 \
+	  $(DESTDIR)$(MANDIR)/man1/amo-export.1 $(DESTDIR)$(MANDIR)/man8/amo-server.8
+	rm -rf $(DESTDIR)$(SHAREDIR)
+
+# The Debian package (debian/, debhelper), built from this checkout into
+# ../ and checked by lintian; the tools are installed here, not by deps.
+deb:
+	@$(MAKE) --no-print-directory DEB_PACKAGES="debhelper devscripts lintian fakeroot" deps
+	dpkg-buildpackage -us -uc -b
+	lintian --fail-on error ../amo-annuaire_*_$$(dpkg --print-architecture).deb
 
 # Unit and integration tests; prints "N passed, N failed" last.
 check-tests: $(PROGRAMS) $(TEST_BIN) vendor

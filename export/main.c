@@ -23,6 +23,9 @@
 #include "sink.h"
 #include "source.h"
 
+#ifndef AMO_DB_PATH
+#define AMO_DB_PATH "var/amo.db"
+#endif
 #ifndef AMO_DATA_DIR
 #define AMO_DATA_DIR "data"
 #endif
@@ -319,7 +322,7 @@ int main(int argc, char **argv)
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    const char *db_path = "var/amo.db";
+    const char *db_path = AMO_DB_PATH;
     bool quiet = false;
     int c;
     /* Options up to the command name belong to amo-export itself. */

@@ -10,6 +10,9 @@
 #include "report.h"
 #include "srcdate.h"
 
+#ifndef AMO_DB_PATH
+#define AMO_DB_PATH "var/amo.db"
+#endif
 #ifndef AMO_DATA_DIR
 #define AMO_DATA_DIR "data"
 #endif
@@ -58,7 +61,7 @@ int main(int argc, char **argv)
         {"today", required_argument, NULL, 'Y'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    struct import_opts o = {.db_path = "var/amo.db",
+    struct import_opts o = {.db_path = AMO_DB_PATH,
                             .data_dir = AMO_DATA_DIR "/gazetteer",
                             .format = FMT_AUTO,
                             .timeout_s = 120,

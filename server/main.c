@@ -16,6 +16,9 @@
 #include "situations.h"
 #include "snapshot.h"
 
+#ifndef AMO_DB_PATH
+#define AMO_DB_PATH "var/amo.db"
+#endif
 #ifndef AMO_DATA_DIR
 #define AMO_DATA_DIR "data"
 #endif
@@ -69,7 +72,7 @@ int main(int argc, char **argv)
                                          {"http-tuning", 1, NULL, 'H'},
                                          {"help", 0, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    const char *db = "var/amo.db", *listen = "127.0.0.1:8080";
+    const char *db = AMO_DB_PATH, *listen = "127.0.0.1:8080";
     const char *web = AMO_WEB_DIR, *data = AMO_DATA_DIR "/gazetteer";
     const char *report_email = NULL;
     const char *situations_path = AMO_DATA_DIR "/situations/situations.json";

@@ -17,12 +17,19 @@
 
 void server_start(struct server_proc *s, const char *db, const char *extra)
 {
+    char program[4096];
+    snprintf(program, sizeof program, "%s/amo-server", bin_dir());
+    server_start_program(s, program, db, extra);
+}
+
+void server_start_program(struct server_proc *s, const char *program,
+                          const char *db, const char *extra)
+{
     int fds[2];
     assert_int_equal(pipe(fds), 0);
     char cmd[8192];
-    snprintf(cmd, sizeof cmd,
-             "exec %s/amo-server --listen 127.0.0.1:0 --db '%s' %s", bin_dir(),
-             db, extra ? extra : "");
+    snprintf(cmd, sizeof cmd, "exec '%s' --listen 127.0.0.1:0 --db '%s' %s",
+             program, db, extra ? extra : "");
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {

@@ -20,6 +20,9 @@ void scratch_free(char *dir);
 const char *path_in(const char *dir, const char *name);
 /* Write 'len' bytes (or strlen when len is (size_t)-1) to 'path'. */
 void write_file(const char *path, const char *data, size_t len);
+/* The whole file, NUL-terminated, its length in *len; NULL if unreadable.
+ * The caller frees it. */
+char *read_file(const char *path, size_t *len);
 /* The directory of our programs ($BIN, default "bin"). */
 const char *bin_dir(void);
 /* Run a shell command, capturing stdout and stderr together into *out

@@ -175,21 +175,6 @@ static uint8_t *gunzip(const void *in, size_t len, size_t *outlen)
     return out;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    *len = fread(b, 1, (size_t)n, f);
-    b[*len] = '\0';
-    fclose(f);
-    return b;
-}
-
 static void mbtiles_read_by_gdal(void **state)
 {
     (void)state;
@@ -247,7 +232,7 @@ static void dir_read_by_gdal_and_same_as_mbtiles(void **state)
     export_tiles(E.db, "mbtiles", mb);
     /* The TileJSON and metadata.json beside the tiles. */
     size_t len;
-    char *tj = slurp(path_in(dir, "tiles.json"), &len);
+    char *tj = read_file(path_in(dir, "tiles.json"), &len);
     assert_non_null(tj);
     assert_contains(tj, "\"tilejson\": \"3.0.0\"");
     assert_contains(tj, "{z}/{x}/{y}.mvt");
@@ -279,7 +264,7 @@ static void dir_read_by_gdal_and_same_as_mbtiles(void **state)
         char file[8400], sql[256];
         snprintf(file, sizeof file, "%s/%d/%ld/%ld.mvt", dir, z, x, y);
         size_t flen, rlen;
-        char *plain = slurp(file, &flen);
+        char *plain = read_file(file, &flen);
         if (!plain)
             fail_msg("tile %d/%ld/%ld (TMS row %ld) not in the directory", z, x,
                      y, row);
@@ -390,7 +375,7 @@ static void pmtiles_leaf_directories(void **state)
     /* The root directory must fit the first 16 KiB: with this many tiles
      * that takes leaves (bytes 40..47 of the header: their length). */
     size_t len;
-    char *file = slurp(pm, &len);
+    char *file = read_file(pm, &len);
     assert_true(len > 127);
     uint64_t leaves = 0;
     for (int i = 0; i < 8; i++)
@@ -425,7 +410,7 @@ static long live_equals_exported(const struct server_proc *srv,
         struct http_answer a;
         http_get(srv, path, &a);
         size_t flen;
-        char *exported = slurp(file, &flen);
+        char *exported = read_file(file, &flen);
         if (a.status != 200 || !exported || a.len != flen ||
             memcmp(a.body, exported, flen) != 0)
             fail_msg("%s: live tile differs from the exported one", path);
@@ -463,7 +448,7 @@ static void live_tiles_are_the_exported_tiles(void **state)
                 struct http_answer a;
                 http_get(&srv, path, &a);
                 size_t flen;
-                char *exported = slurp(file, &flen);
+                char *exported = read_file(file, &flen);
                 if (a.status == 204 && !exported) {
                     empty++;
                 } else if (a.status == 200 && exported && a.len == flen &&
@@ -670,7 +655,7 @@ static void interrupted_export_leaves_out_unchanged(void **state)
             unlink(tmp);
         }
         size_t len;
-        char *kept = slurp(out_path, &len);
+        char *kept = read_file(out_path, &len);
         assert_non_null(kept);
         assert_string_equal(kept, "the previous export");
         free(kept);
