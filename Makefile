@@ -120,6 +120,13 @@ WEB_GZ := web/vendor/maplibre-gl.js.gz web/vendor/maplibre-gl.css.gz \
         web/app.js.gz web/app.css.gz
 web/%.gz: web/%
 	gzip -9 -n -k -f $<
+# The page's script goes to gzip clients minified (terser, pinned in
+# package.json): 9.0 KB compressed as written, 5.4 KB minified, on every
+# phone's first visit. The same code; a client without gzip, or a reader
+# of web/app.js, gets it as written.
+web/app.js.gz: web/app.js node_modules/.package-lock.json
+	node_modules/.bin/terser $< --compress --mangle --output $@.js
+	gzip -9 -n -c $@.js > $@.tmp && mv $@.tmp $@ && rm -f $@.js
 
 vendor: $(VENDOR) $(WEB_GZ)
 

@@ -181,7 +181,9 @@
     }, 200);
   }
   function closeSuggest() {
-    $('suggest').hidden = true; $('suggest').textContent = ''; sugItems = [];
+    /* no active option either: Enter in the box then submits the words
+     * (it picked the last list's first option, gone, and threw) */
+    $('suggest').hidden = true; $('suggest').textContent = ''; sugItems = []; sugActive = -1;
     $('q').setAttribute('aria-expanded', 'false'); $('q').removeAttribute('aria-activedescendant');
   }
   function pickSuggestion(i) {
