@@ -1,8 +1,8 @@
 /* main.c - amo-export: the directory as files a partner can host without
- * us: the listings tileset as MBTiles, PMTiles or a tile directory, and
- * the listings as GeoJSON. Every output is written under a temporary name
- * beside OUT and renamed over it only once complete, so an interrupted
- * export never leaves a broken file at OUT. */
+ * us: the listings tileset as MBTiles, PMTiles or a tile directory, the
+ * listings as GeoJSON, and the directory as Open Referral HSDS. Every output is
+ * written under a temporary name beside OUT and renamed over it only once
+ * complete, so an interrupted export never leaves a broken file at OUT. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -17,7 +17,9 @@
 #include "db.h"
 #include "err.h"
 #include "exitcode.h"
+#include "gazetteer.h"
 #include "geojson.h"
+#include "hsds.h"
 #include "mvt.h"
 #include "pyramid.h"
 #include "sink.h"
@@ -47,10 +49,14 @@ static void usage(FILE *to)
           "                  [--cluster-maxzoom 13] [--data DIR] OUT\n"
           "       amo-export [--db FILE] [--quiet] geojson [--category C[,C]]"
           " OUT\n"
+          "       amo-export [--db FILE] [--quiet] hsds [--data DIR] OUT\n"
           "OUT is written under a temporary name and renamed when complete\n"
-          "('-' writes GeoJSON to standard output). Exit codes: 0 done,\n"
-          "2 usage, 3 boundary files unreadable, 4 database error, 6 OUT\n"
-          "cannot be written, 7 interrupted (OUT unchanged).\n",
+          "('-' writes GeoJSON to standard output). hsds writes the\n"
+          "directory OUT: services.json (HSDS 3.0 compiled services) and\n"
+          "the tabular data package (datapackage.json, one CSV per table).\n"
+          "Exit codes: 0 done, 2 usage, 3 boundary or gazetteer files\n"
+          "unreadable, 4 database error, 6 OUT cannot be written,\n"
+          "7 interrupted (OUT unchanged).\n",
           to);
 }
 
@@ -316,6 +322,89 @@ static int geojson_cmd(sqlite3 *db, int argc, char **argv, bool quiet)
     return EXIT_OK;
 }
 
+/* Exit code of an export's error. */
+static int exit_of(int rc)
+{
+    return rc == ERR_USAGE         ? EXIT_USAGE
+           : rc == ERR_DB          ? EXIT_DATABASE
+           : rc == ERR_INTERRUPTED ? EXIT_INTERRUPTED
+                                   : EXIT_OUTPUT;
+}
+
+/* The HSDS directory: written whole into OUT.tmp-PID beside OUT, which
+ * replaces OUT only once every file is complete; on any failure the
+ * temporary directory is removed and OUT is as it was. */
+static int hsds_cmd(sqlite3 *db, int argc, char **argv, bool quiet)
+{
+    static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
+                                         {NULL, 0, NULL, 0}};
+    const char *data = AMO_DATA_DIR "/gazetteer";
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:", opts, NULL)) != -1) {
+        if (c != 'd') {
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+        data = optarg;
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "amo-export: hsds needs one OUT\n");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    /* A name that does not fit is refused, never cut to another path;
+     * the room left is for ".tmp-PID" and "/service_at_location.csv". */
+    char out[4096], tmp[4200], msg[600] = "";
+    int n = snprintf(out, sizeof out, "%s", argv[optind]);
+    if (n < 0 || (size_t)n >= sizeof out || *out == '\0') {
+        fprintf(stderr, "amo-export: OUT is empty or longer than %zu bytes\n",
+                sizeof out - 1);
+        return EXIT_USAGE;
+    }
+    for (size_t len = strlen(out); len > 1 && out[len - 1] == '/'; len--)
+        out[len - 1] = '\0';
+    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", out, (long)getpid());
+    struct gazetteer *gaz = NULL;
+    if (gaz_load(data, &gaz, msg, sizeof msg) < 0) {
+        fprintf(stderr, "amo-export: %s; %s left unchanged\n", msg, out);
+        return EXIT_INPUT;
+    }
+    if (mkdir(tmp, 0755) < 0) {
+        fprintf(stderr,
+                "amo-export: %s: cannot create (%s); %s left "
+                "unchanged\n",
+                tmp, strerror(errno), out);
+        gaz_free(gaz);
+        return EXIT_OUTPUT;
+    }
+    double t0 = now_s();
+    struct hsds_stats st;
+    int rc = hsds_export(db, gaz, tmp, out, &stop, &st, msg, sizeof msg);
+    gaz_free(gaz);
+    if (rc == 0 && (stop || replace(tmp, out, true) < 0)) {
+        rc = stop ? ERR_INTERRUPTED : ERR_IO;
+        snprintf(msg, sizeof msg, "%s: %s", out,
+                 stop ? "interrupted" : strerror(errno));
+    }
+    if (rc < 0) {
+        sink_remove_tree(tmp);
+        fprintf(stderr, "amo-export: %s; %s left unchanged\n", msg, out);
+        return exit_of(rc);
+    }
+    if (!quiet)
+        fprintf(stderr,
+                "amo-export: %s: %ld services, %ld organizations, %ld "
+                "locations (%ld addresses), %ld phones, %ld schedules, %ld "
+                "service areas, %ld languages, %ld metadata, %.2f s\n",
+                out, st.rows[HSDS_SERVICE], st.rows[HSDS_ORGANIZATION],
+                st.rows[HSDS_LOCATION], st.rows[HSDS_ADDRESS],
+                st.rows[HSDS_PHONE], st.rows[HSDS_SCHEDULE],
+                st.rows[HSDS_SERVICE_AREA], st.rows[HSDS_LANGUAGE],
+                st.rows[HSDS_METADATA], now_s() - t0);
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
@@ -340,7 +429,8 @@ int main(int argc, char **argv)
         }
     }
     if (optind >= argc || (strcmp(argv[optind], "tiles") != 0 &&
-                           strcmp(argv[optind], "geojson") != 0)) {
+                           strcmp(argv[optind], "geojson") != 0 &&
+                           strcmp(argv[optind], "hsds") != 0)) {
         usage(stderr);
         return EXIT_USAGE;
     }
@@ -361,8 +451,9 @@ int main(int argc, char **argv)
     sqlite3_exec(db, "PRAGMA mmap_size=0", NULL, NULL, NULL);
     char **sub = argv + optind;
     int nsub = argc - optind;
-    int rc = strcmp(sub[0], "tiles") == 0 ? tiles_cmd(db, nsub, sub, quiet)
-                                          : geojson_cmd(db, nsub, sub, quiet);
+    int rc = strcmp(sub[0], "tiles") == 0  ? tiles_cmd(db, nsub, sub, quiet)
+             : strcmp(sub[0], "hsds") == 0 ? hsds_cmd(db, nsub, sub, quiet)
+                                           : geojson_cmd(db, nsub, sub, quiet);
     sqlite3_close(db);
     return rc;
 }

@@ -2,8 +2,10 @@
  * independent readers: GDAL (MBTiles and the tile directory), the npm
  * `pmtiles` and `@mapbox/vector-tile` packages (the PMTiles archive), the
  * live server (the same tile bytes for every z/x/y) and jansson (GeoJSON
- * equal to /api/listings.geojson). Also: usage errors, and an interrupted
- * export that leaves OUT as it was. */
+ * equal to /api/listings.geojson), and the Open Referral HSDS 3.0 export
+ * validated against the standard's own schema files with ajv and
+ * tests/hsds/check-hsds.mjs. Also: usage errors, and an interrupted or
+ * failed export that leaves OUT as it was. */
 #include "support.h"
 
 #include "exitcode.h"
@@ -662,6 +664,320 @@ static void interrupted_export_leaves_out_unchanged(void **state)
     }
 }
 
+/* ---- Open Referral HSDS 3.0 ---- */
+
+#define HSDS_STANDARD "tests/standards/hsds-3.0"
+
+/* Export the shipped database as HSDS into E.dir/'name'; returns its
+ * path (static) and the run's time in seconds. */
+static const char *export_hsds(const char *db, const char *name, double *secs)
+{
+    static char dir[4096];
+    char args[4300], *log = NULL;
+    snprintf(dir, sizeof dir, "%s", path_in(E.dir, name));
+    snprintf(args, sizeof args, "hsds '%s'", dir);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (export_cmd(&log, db, args) != 0)
+        fail_msg("amo-export hsds failed:\n%s", log);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (secs)
+        *secs = (double)(t1.tv_sec - t0.tv_sec) +
+                (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    print_message("%s", log);
+    free(log);
+    return dir;
+}
+
+/* Run the validator on 'dir'; returns its exit status and output. */
+static int check_hsds(const char *dir, char **out)
+{
+    return run(out, "node tests/hsds/check-hsds.mjs '%s' " HSDS_STANDARD, dir);
+}
+
+static long table_rows(json_t *summary, const char *file)
+{
+    json_t *n = json_object_get(json_object_get(summary, "tables"), file);
+    if (!json_is_integer(n))
+        fail_msg("the validator counted no rows of %s", file);
+    return (long)json_integer_value(n);
+}
+
+/* Every service object against schema/compiled/service.json (ajv, both
+ * drafts) and every table against HSDS's datapackage.json: 0 errors, and
+ * one service, organization and location per listing. */
+static void hsds_export_is_valid_hsds_3(void **state)
+{
+    (void)state;
+    double secs;
+    const char *dir = export_hsds(E.db, "hsds", &secs);
+    char *out = NULL;
+    if (check_hsds(dir, &out) != 0)
+        fail_msg("the HSDS export does not validate (is `npm ci` done?):\n%s",
+                 out);
+    json_error_t err;
+    json_t *sum = json_loads(out, 0, &err);
+    if (!sum)
+        fail_msg("validator output is not JSON (%s):\n%s", err.text, out);
+    free(out);
+    json_t *je = json_object_get(sum, "json_errors");
+    assert_int_equal(json_integer_value(json_object_get(sum, "errors")), 0);
+    assert_int_equal(json_integer_value(json_object_get(je, "draft-07")), 0);
+    assert_int_equal(json_integer_value(json_object_get(je, "2020-12")), 0);
+    long long listings = db_int(E.db, "SELECT count(*) FROM listings");
+    assert_true(listings > 300);
+    assert_int_equal(json_integer_value(json_object_get(sum, "services")),
+                     listings);
+    assert_int_equal(table_rows(sum, "services.csv"), listings);
+    assert_int_equal(table_rows(sum, "organizations.csv"), listings);
+    assert_int_equal(table_rows(sum, "locations.csv"), listings);
+    assert_int_equal(table_rows(sum, "service_at_location.csv"), listings);
+    assert_int_equal(table_rows(sum, "phones.csv"),
+                     db_int(E.db, "SELECT count(*) FROM listings WHERE"
+                                  " phone IS NOT NULL"));
+    assert_int_equal(table_rows(sum, "addresses.csv"),
+                     db_int(E.db, "SELECT count(*) FROM listings WHERE"
+                                  " street IS NOT NULL AND postcode IS NOT"
+                                  " NULL"));
+    assert_int_equal(table_rows(sum, "service_areas.csv"),
+                     db_int(E.db, "SELECT count(*) FROM listing_territory"));
+    /* Three metadata entries at most per listing: source_url, source_date
+     * and verified_on, each only when known. */
+    assert_int_equal(table_rows(sum, "metadata.csv"),
+                     db_int(E.db,
+                            "SELECT count(source_url) + count(source_date) +"
+                            " count(verified_at) FROM listings"));
+    assert_true(table_rows(sum, "schedules.csv") >=
+                db_int(E.db, "SELECT count(opening_hours) FROM listings"));
+    print_message("hsds: %lld services, validated with 0 errors; export "
+                  "%.2f s\n",
+                  listings, secs);
+    json_decref(sum);
+    /* A schedule from "Mo,We 14:00-18:00; Fr 13:00-17:00". */
+    char *sched = NULL;
+    run(&sched, "grep -c 'MO,WE\",,,,,14:00:00,18:00:00' '%s/schedules.csv'",
+        dir);
+    assert_true(atol(sched) >= 1);
+    free(sched);
+}
+
+/* Copy the export to 'name', break it with 'sh' (run in the copy), and
+ * expect the validator to fail saying 'why'. */
+static void expect_rejected(const char *good, const char *name, const char *sh,
+                            const char *why)
+{
+    char bad[4096], *out = NULL;
+    snprintf(bad, sizeof bad, "%s", path_in(E.dir, name));
+    assert_int_equal(
+        run(NULL, "rm -rf '%s' && cp -r '%s' '%s'", bad, good, bad), 0);
+    if (run(&out, "cd '%s' && %s", bad, sh) != 0)
+        fail_msg("could not break %s: %s\n%s", name, sh, out);
+    free(out);
+    int rc = check_hsds(bad, &out);
+    if (rc != 1)
+        fail_msg("the validator accepted %s (%s), status %d:\n%s", name, sh, rc,
+                 out);
+    assert_contains(out, why);
+    free(out);
+}
+
+/* A validator that accepts anything would pass the test above: each of
+ * these broken copies must be refused, for the reason given. */
+static void hsds_validator_rejects_broken_exports(void **state)
+{
+    (void)state;
+    const char *good = export_hsds(E.db, "hsds-good", NULL);
+    char good_copy[4096];
+    snprintf(good_copy, sizeof good_copy, "%s", good);
+    expect_rejected(good_copy, "hsds-bad1",
+                    "sed -i '2s/,\"status\":\"active\"//' services.json",
+                    "must have required property 'status'");
+    expect_rejected(good_copy, "hsds-bad2",
+                    "sed -i '3s/\"id\":\"[0-9a-f-]*\"/\"id\":\"amo-42\"/' "
+                    "services.json",
+                    "must match format \"uuid\"");
+    expect_rejected(good_copy, "hsds-bad3",
+                    "sed -i '2s/^\\([^,]*\\),\\([^,]*\\),,[^,]*,/\\1,\\2,,,/' "
+                    "services.csv",
+                    "services.csv:2: name is required");
+    expect_rejected(good_copy, "hsds-bad4",
+                    "sed -i '2s/^\\([^,]*\\),,[0-9a-f-]*,/\\1,,"
+                    "00000000-0000-5000-8000-000000000000,/' phones.csv",
+                    "is no service.id");
+    expect_rejected(good_copy, "hsds-bad5",
+                    "sed -i '0,/,14:00:00,/s//,14h,/' schedules.csv",
+                    "is not a time");
+    expect_rejected(good_copy, "hsds-bad6",
+                    "sed -i '0,/\"type\": \"uuid\"/s//\"type\": \"x\"/;"
+                    "0,/\"format\": \"uuid\"/s//\"format\": \"uri\"/' "
+                    "datapackage.json",
+                    "HSDS: {\"name\":\"id\",\"type\":\"string\","
+                    "\"format\":\"uuid\"");
+}
+
+/* The ids are UUIDs derived from the listings' ids: two exports of the
+ * same database are byte for byte the same, and a fresh import of the
+ * same files (in another order) gives the same ids. */
+static void hsds_ids_are_stable(void **state)
+{
+    (void)state;
+    char a[4096], b[4096], db2[4096], *out = NULL;
+    snprintf(a, sizeof a, "%s", export_hsds(E.db, "hsds-a", NULL));
+    snprintf(b, sizeof b, "%s", export_hsds(E.db, "hsds-b", NULL));
+    assert_int_equal(run(&out, "diff -r '%s' '%s'", a, b), 0);
+    free(out);
+    snprintf(db2, sizeof db2, "%s", path_in(E.dir, "reversed.db"));
+    if (import(&out, db2, "--quiet $(ls data/listings/*.csv | sort -r)") != 0)
+        fail_msg("import failed:\n%s", out);
+    free(out);
+    snprintf(b, sizeof b, "%s", export_hsds(db2, "hsds-c", NULL));
+    /* Each table's first column is its id. */
+    assert_int_equal(run(&out,
+                         "cd '%s' && for f in *.csv; do cut -d, -f1 $f | "
+                         "sort > ../ids.tmp; cut -d, -f1 '%s'/$f | sort | "
+                         "cmp -s - ../ids.tmp || echo $f; done; "
+                         "rm -f ../ids.tmp",
+                         a, b),
+                     0);
+    assert_string_equal(out, "");
+    free(out);
+    char *n = NULL;
+    run(&n,
+        "cut -d, -f1 '%s/services.csv' | grep -c '^[0-9a-f]\\{8\\}-"
+        "[0-9a-f]\\{4\\}-5'",
+        a);
+    assert_int_equal(atol(n), db_int(E.db, "SELECT count(*) FROM listings"));
+    free(n);
+}
+
+/* Errors name what failed, and OUT stays as it was, with no temporary
+ * left beside it. */
+static void hsds_failure_leaves_out_unchanged(void **state)
+{
+    (void)state;
+    char *dir = scratch_new(), out[4200], args[8000], *log = NULL;
+    snprintf(out, sizeof out, "%s/hsds", dir);
+    assert_int_equal(run(NULL, "mkdir '%s' && echo old > '%s/keep'", out, out),
+                     0);
+    /* The gazetteer cannot be read. */
+    snprintf(args, sizeof args, "hsds --data '%s/none' '%s'", dir, out);
+    assert_int_equal(export_cmd(&log, E.db, args), EXIT_INPUT);
+    assert_contains(log, "be-municipalities.geojson");
+    free(log);
+    /* A file cannot be written whole (a 200 KB file size limit; the
+     * signal ignored, so write() fails with EFBIG). */
+    assert_int_equal(run(&log,
+                         "trap '' XFSZ; ulimit -f 200; %s/amo-export --db "
+                         "'%s' hsds '%s'",
+                         bin_dir(), E.db, out),
+                     EXIT_OUTPUT);
+    assert_contains(log, "services.json: File too large");
+    assert_contains(log, "left unchanged");
+    free(log);
+    /* A directory that does not exist, and no OUT at all. */
+    snprintf(args, sizeof args, "hsds '%s/no/such/dir'", dir);
+    assert_int_equal(export_cmd(&log, E.db, args), EXIT_OUTPUT);
+    assert_contains(log, "cannot create");
+    free(log);
+    assert_int_equal(export_cmd(&log, E.db, "hsds"), EXIT_USAGE);
+    assert_contains(log, "hsds needs one OUT");
+    free(log);
+    /* An OUT too long for the exporter's buffer is refused, not cut. */
+    char longout[5000];
+    memset(longout, 'x', sizeof longout - 1);
+    longout[sizeof longout - 1] = '\0';
+    snprintf(args, sizeof args, "hsds %s", longout);
+    assert_int_equal(export_cmd(&log, E.db, args), EXIT_USAGE);
+    assert_contains(log, "longer than");
+    free(log);
+    char *ls = NULL;
+    assert_int_equal(run(&ls, "ls -A '%s'; cat '%s'/*", dir, out), 0);
+    assert_string_equal(ls, "hsds\nold\n");
+    free(ls);
+    scratch_free(dir);
+}
+
+/* What the shipped listings do not hold yet (languages) and the other
+ * mappings, on one listing: languages with their names, one schedule per
+ * span with its days, the address with its region, the territory's
+ * communes by name; still valid HSDS. */
+static void hsds_maps_one_listing_field_by_field(void **state)
+{
+    (void)state;
+    char *dir = scratch_new(), csv[4200], db[4200], out[4200], *log = NULL;
+    snprintf(csv, sizeof csv, "%s/one.csv", dir);
+    snprintf(db, sizeof db, "%s/one.db", dir);
+    snprintf(out, sizeof out, "%s/hsds", dir);
+    write_file(csv,
+               "source_id,category,name,description,street,postcode,commune,"
+               "nis,phone,email,website,age_min,age_max,languages,"
+               "opening_hours,themes,territory,lat,lon,source_url,"
+               "source_date,verified_on\n"
+               "amo-test,amo,AMO Test,,Rue Test 1,1030,Schaerbeek,21015,"
+               "02 000 00 00,info@example.org,https://example.org,12,18,"
+               "fr|nl,\"Mo-Fr 09:00-12:00,13:00-16:00; Sa 09:00-12:00; PH "
+               "off\",,21015|21004,,,https://example.org/about,2024-05,"
+               "2026-11-23\n",
+               (size_t)-1);
+    if (import(&log, db, csv) != 0)
+        fail_msg("import failed:\n%s", log);
+    free(log);
+    char args[8400];
+    snprintf(args, sizeof args, "--quiet hsds '%s'", out);
+    if (export_cmd(&log, db, args) != 0)
+        fail_msg("export failed:\n%s", log);
+    free(log);
+    if (check_hsds(out, &log) != 0)
+        fail_msg("not valid HSDS:\n%s", log);
+    free(log);
+    char path[4400];
+    snprintf(path, sizeof path, "%s/services.json", out);
+    json_error_t err;
+    json_t *all = json_load_file(path, 0, &err), *s = json_array_get(all, 0);
+    assert_int_equal(json_array_size(all), 1);
+    json_t *langs = json_object_get(s, "languages");
+    assert_int_equal(json_array_size(langs), 2);
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(langs, 1), "name")),
+        "Nederlands");
+    json_t *sch = json_object_get(s, "schedules");
+    assert_int_equal(json_array_size(sch), 2); /* 09:00-12:00, 13:00-16:00 */
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(sch, 0), "byday")),
+        "MO,TU,WE,TH,FR,SA");
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(sch, 1), "byday")),
+        "MO,TU,WE,TH,FR");
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(sch, 1), "closes_at")),
+        "16:00:00");
+    assert_int_equal(json_integer_value(json_object_get(s, "minimum_age")), 12);
+    json_t *loc = json_object_get(
+        json_array_get(json_object_get(s, "service_at_locations"), 0),
+        "location");
+    /* At a postcode's centre: no coordinates. */
+    assert_null(json_object_get(loc, "latitude"));
+    json_t *addr = json_array_get(json_object_get(loc, "addresses"), 0);
+    assert_string_equal(
+        json_string_value(json_object_get(addr, "state_province")),
+        "Région de Bruxelles-Capitale");
+    assert_string_equal(json_string_value(json_object_get(addr, "country")),
+                        "BE");
+    json_t *areas = json_object_get(s, "service_areas");
+    assert_int_equal(json_array_size(areas), 2);
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(areas, 0), "name")),
+        "Schaerbeek");
+    /* No description: the organization has its category's label. */
+    assert_null(json_object_get(s, "description"));
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(s, "organization"), "description")),
+                        "Service AMO (actions en milieu ouvert)");
+    assert_int_equal(json_array_size(json_object_get(s, "metadata")), 3);
+    json_decref(all);
+    scratch_free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -675,6 +991,11 @@ int main(void)
         cmocka_unit_test(bad_usage_is_refused),
         cmocka_unit_test(out_with_a_trailing_slash_is_that_directory),
         cmocka_unit_test(interrupted_export_leaves_out_unchanged),
+        cmocka_unit_test(hsds_export_is_valid_hsds_3),
+        cmocka_unit_test(hsds_validator_rejects_broken_exports),
+        cmocka_unit_test(hsds_ids_are_stable),
+        cmocka_unit_test(hsds_maps_one_listing_field_by_field),
+        cmocka_unit_test(hsds_failure_leaves_out_unchanged),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -18,6 +18,7 @@
 #include "json_write.h"
 #include "srcdate.h"
 #include "text.h"
+#include "uuid.h"
 
 #define GAZ_DIR AMO_DATA_DIR "/gazetteer"
 
@@ -407,6 +408,30 @@ static void opening_hours_subset_open_closed_and_holidays(void **state)
     }
 }
 
+/* Version 5 UUIDs as Python's uuid.uuid5() gives them (RFC 4122's DNS
+ * namespace), for a one-block and a multi-block name, and SHA-1's own
+ * test vector (FIPS 180-4 examples, "abc"). */
+static void uuid_v5_matches_rfc4122(void **state)
+{
+    (void)state;
+    static const uint8_t dns[16] = {0x6b, 0xa7, 0xb8, 0x10, 0x9d, 0xad,
+                                    0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0,
+                                    0x4f, 0xd4, 0x30, 0xc8};
+    char u[UUID_STR_LEN], name[201];
+    uuid_v5(dns, "python.org", u);
+    assert_string_equal(u, "886313e1-3b8a-5372-9b90-0c9aee199e5d");
+    memset(name, 'x', 200);
+    name[200] = '\0';
+    uuid_v5(dns, name, u);
+    assert_string_equal(u, "ddcc691a-b8e2-53e5-b059-6a232874b2eb");
+    uint8_t d[20];
+    char hex[41];
+    sha1("abc", 3, d);
+    for (int i = 0; i < 20; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    assert_string_equal(hex, "a9993e364706816aba3e25717850c26c9cd0d89d");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -425,6 +450,7 @@ int main(void)
         cmocka_unit_test(holidays_are_belgian_and_easter_based),
         cmocka_unit_test(brussels_time_follows_summer_time),
         cmocka_unit_test(opening_hours_subset_open_closed_and_holidays),
+        cmocka_unit_test(uuid_v5_matches_rfc4122),
     };
     return cmocka_run_group_tests_name("lib", tests, NULL, NULL);
 }
