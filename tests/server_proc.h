@@ -16,6 +16,9 @@ struct server_proc {
 /* Start amo-server on 127.0.0.1:0 with '--db db' and 'extra' options;
  * waits for its "listening on" line. */
 void server_start(struct server_proc *s, const char *db, const char *extra);
+/* A loopback port free right now, for a server that must know its own
+ * URL before it starts (--listen 127.0.0.1:P --public-url ...:P). */
+int free_loopback_port(void);
 /* SIGTERM, wait; returns the exit status (-1 if killed by a signal) and
  * the server's whole output in *output (may be NULL). */
 int server_stop(struct server_proc *s, char **output);
