@@ -66,7 +66,8 @@ LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c)) \
 IMPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,\
         $(filter-out importer/main.c,$(wildcard importer/*.c)))
 SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,\
-        $(filter-out server/main.c,$(wildcard server/*.c)))
+        $(filter-out server/main.c,$(wildcard server/*.c))) \
+        $(BUILD)/gen/openapi_docs.o
 EXPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard export/*.c))
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
@@ -128,7 +129,14 @@ web/app.js.gz: web/app.js node_modules/.package-lock.json
 	node_modules/.bin/terser $< --compress --mangle --output $@.js
 	gzip -9 -n -c $@.js > $@.tmp && mv $@.tmp $@ && rm -f $@.js
 
-vendor: $(VENDOR) $(WEB_GZ)
+OPENAPI_JSON := server/openapi/api.json server/openapi/ogc.json
+# The API reference page, from the OpenAPI descriptions (plain HTML, our
+# own stylesheet, no script: nothing from another host).
+web/api/index.html: server/openapi/reference.mjs $(OPENAPI_JSON)
+	@echo "  GEN   $@"
+	@node server/openapi/reference.mjs $(OPENAPI_JSON) > $@.tmp && mv $@.tmp $@
+
+vendor: $(VENDOR) $(WEB_GZ) web/api/index.html
 
 # The MVT protobuf code is generated from the specification's .proto file
 # (protobuf-c), and compiled without our extra warnings: it is not ours.
@@ -137,6 +145,20 @@ $(BUILD)/gen/vector_tile.pb-c.c $(BUILD)/gen/vector_tile.pb-c.h: \
 	@mkdir -p $(BUILD)/gen
 	@echo "  PROTO $<"
 	@protoc-c --c_out=$(BUILD)/gen --proto_path=lib/proto $<
+
+# The API descriptions are compiled into amo-server (server/openapi.h
+# says why): each JSON file as one C string.
+$(BUILD)/gen/openapi_docs.c: $(OPENAPI_JSON)
+	@mkdir -p $(BUILD)/gen
+	@echo "  GEN   $@"
+	@for f in $^; do \
+	  printf 'const char openapi_%s_json[] =\n' $$(basename $$f .json); \
+	  sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$$/\\n"/' $$f; \
+	  printf ';\n'; done > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/openapi_docs.o: $(BUILD)/gen/openapi_docs.c
+	@echo "  CC    $<"
+	@$(CC) -std=c11 $(OPT) $(SAN) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/gen/vector_tile.pb-c.o: $(BUILD)/gen/vector_tile.pb-c.c
 	@echo "  CC    $<"

@@ -1,9 +1,15 @@
 /* api_ogc.c - OGC API - Features - Part 1: Core, with the GeoJSON and
- * OpenAPI 3.0 conformance classes, one collection per category.
+ * OpenAPI 3.0 conformance classes, one collection per category, and the
+ * queryables of Part 3 (age, commune, nis) as simple property filters on
+ * items.
  * Details clients rely on: the landing page links service-desc and
  * conformance (QGIS needs both: pg_featureserv issue #63), items carry
  * numberMatched (pg_featureserv #139), and an unknown query parameter is
- * a 400 (OGC API - Features - Part 1, /req/core/query-param-unknown). */
+ * a 400 (OGC API - Features - Part 1, /req/core/query-param-unknown).
+ * Links are absolute from --public-url, else relative (publicurl.h):
+ * RFC 8288 3.1 resolves a relative target against the document's URL,
+ * which GDAL does (tests/test_server.c reads us through it both ways). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,23 +17,44 @@
 
 #include "err.h"
 #include "feature.h"
+#include "gazetteer.h"
 #include "geo.h"
 #include "json_write.h"
 #include "params.h"
+#include "publicurl.h"
 #include "query.h"
 #include "routes.h"
 #include "snapshot.h"
 #include "store.h"
+#include "text.h"
 
 #define OGC_DEFAULT_LIMIT 10
 #define OGC_MAX_LIMIT 1000
 #define OGC_MAX_OFFSET 10000000
+#define OGC_MAX_AGE 120     /* as /api/nearest */
+#define OGC_MAX_COMMUNE 100 /* bytes of a commune filter */
+#define OGC_MAX_QUERY 200   /* bytes of one value in a page link */
+#define OGC_MAX_HREF 1500
 #define CRS84 "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 #define CONF "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
+/* OGC API - Features - Part 3 (queryables) and the OGC link relation. */
+#define REL_QUERYABLES "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+#define SCHEMA_2020 "https://json-schema.org/draft/2020-12/schema"
 
-static void base_url(const struct request *rq, char *out, size_t outsz)
+/* The link to /ogc + the printf-style path; "" when too long (every path
+ * we write is bounded far below OGC_MAX_HREF). */
+static void ogc_href(const struct request *rq, char out[OGC_MAX_HREF],
+                     const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void ogc_href(const struct request *rq, char out[OGC_MAX_HREF],
+                     const char *fmt, ...)
 {
-    snprintf(out, outsz, "http://%s/ogc", rq->host ? rq->host : "localhost");
+    char path[OGC_MAX_HREF] = "/ogc";
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(path + 4, sizeof path - 4, fmt, ap);
+    va_end(ap);
+    public_link(rq->ctx->public_url, path, out, OGC_MAX_HREF);
 }
 
 static json_t *link(const char *href, const char *rel, const char *type,
@@ -46,7 +73,7 @@ static void reply_with(struct request *rq, struct reply *rp, json_t *j,
 }
 
 /* f=json / f=geojson are the only encodings we serve. */
-static bool check_format(struct request *rq, struct reply *rp)
+bool ogc_check_format(struct request *rq, struct reply *rp)
 {
     const char *f = param_get(rq, "f");
     if (f && strcmp(f, "json") && strcmp(f, "geojson") &&
@@ -59,20 +86,20 @@ static bool check_format(struct request *rq, struct reply *rp)
 
 static void landing(struct request *rq, struct reply *rp)
 {
-    char base[400], href[500];
-    base_url(rq, base, sizeof base);
+    char href[OGC_MAX_HREF];
     json_t *links = json_array();
+    ogc_href(rq, href, "%s", "");
     json_array_append_new(
-        links, link(base, "self", "application/json", "This document"));
-    snprintf(href, sizeof href, "%s/api", base);
+        links, link(href, "self", "application/json", "This document"));
+    ogc_href(rq, href, "/api");
     json_array_append_new(links,
                           link(href, "service-desc",
                                "application/vnd.oai.openapi+json;version=3.0",
                                "The API definition"));
-    snprintf(href, sizeof href, "%s/conformance", base);
+    ogc_href(rq, href, "/conformance");
     json_array_append_new(links, link(href, "conformance", "application/json",
                                       "Conformance classes"));
-    snprintf(href, sizeof href, "%s/collections", base);
+    ogc_href(rq, href, "/collections");
     json_array_append_new(links, link(href, "data", "application/json",
                                       "Collections: one per category"));
     reply_with(rq, rp,
@@ -98,8 +125,7 @@ static json_t *collection(struct request *rq, const char *slug,
 {
     static const char sql[] = "SELECT min(lon), min(lat), max(lon), max(lat),"
                               " count(*) FROM listings WHERE category = ?1";
-    char base[400], href[600];
-    base_url(rq, base, sizeof base);
+    char href[OGC_MAX_HREF];
     double bb[4] = {GEO_BE_MIN_LON, GEO_BE_MIN_LAT, GEO_BE_MAX_LON,
                     GEO_BE_MAX_LAT};
     /* The extent from the in-memory index of this data version: the
@@ -115,11 +141,15 @@ static json_t *collection(struct request *rq, const char *slug,
         sqlite3_reset(st);
     }
     json_t *links = json_array();
-    snprintf(href, sizeof href, "%s/collections/%s", base, slug);
+    ogc_href(rq, href, "/collections/%s", slug);
     json_array_append_new(links, link(href, "self", "application/json", title));
-    snprintf(href, sizeof href, "%s/collections/%s/items", base, slug);
+    ogc_href(rq, href, "/collections/%s/items", slug);
     json_array_append_new(
         links, link(href, "items", "application/geo+json", "The listings"));
+    ogc_href(rq, href, "/collections/%s/queryables", slug);
+    json_array_append_new(links,
+                          link(href, REL_QUERYABLES, "application/schema+json",
+                               "What items can be filtered on"));
     return json_pack("{s:s,s:s,s:s,s:{s:{s:[[ffff]],s:s}},s:s,s:[s],s:o}", "id",
                      slug, "title", title, "description", title, "extent",
                      "spatial", "bbox", bb[0], bb[1], bb[2], bb[3], "crs",
@@ -154,9 +184,8 @@ static json_t *collections(struct request *rq, const char *only)
 
 static void all_collections(struct request *rq, struct reply *rp)
 {
-    char base[400], href[500];
-    base_url(rq, base, sizeof base);
-    snprintf(href, sizeof href, "%s/collections", base);
+    char href[OGC_MAX_HREF];
+    ogc_href(rq, href, "/collections");
     json_t *links = json_array();
     json_array_append_new(
         links, link(href, "self", "application/json", "Collections"));
@@ -166,14 +195,65 @@ static void all_collections(struct request *rq, struct reply *rp)
                "application/json");
 }
 
-/* Link to the same items query at another offset. */
-static json_t *page_link(const char *base, const char *cid, const char *rel,
-                         long limit, long offset, const char *bbox)
+/* OGC API - Features - Part 3, 6.2: the queryables as a JSON Schema of
+ * the properties items can be filtered on (the parameters of items()
+ * below; the OpenAPI description names the same). */
+static void queryables(struct request *rq, struct reply *rp, const char *cid)
 {
-    char href[1200];
-    snprintf(href, sizeof href,
-             "%s/collections/%s/items?limit=%ld&offset=%ld%s%s", base, cid,
-             limit, offset, bbox ? "&bbox=" : "", bbox ? bbox : "");
+    char href[OGC_MAX_HREF];
+    ogc_href(rq, href, "/collections/%s/queryables", cid);
+    json_t *props = json_pack(
+        "{s:{s:s,s:s,s:s,s:i,s:i},s:{s:s,s:s,s:s,s:i,s:i},"
+        "s:{s:s,s:s,s:s,s:s}}",
+        "age", "title", "Âge servi", "description",
+        "Listings whose age range holds this age (those without ages, such "
+        "as CPAS, serve everyone)",
+        "type", "integer", "minimum", 0, "maximum", OGC_MAX_AGE, "commune",
+        "title", "Commune", "description",
+        "Listings located in the municipality of this name (French or "
+        "Dutch), postcode, NIS code or place (Jambes: Namur)",
+        "type", "string", "minLength", 1, "maxLength", OGC_MAX_COMMUNE, "nis",
+        "title", "Code INS", "description",
+        "Listings located in the municipality of this NIS (Statbel REFNIS) "
+        "code",
+        "type", "string", "pattern", "^[0-9]{5}$");
+    reply_with(rq, rp,
+               json_pack("{s:s,s:s,s:s,s:s,s:o,s:b}", "$schema", SCHEMA_2020,
+                         "$id", href, "type", "object", "title", cid,
+                         "properties", props, "additionalProperties", 0),
+               "application/schema+json");
+}
+
+/* "&key=value" with the value percent-encoded (RFC 3986 2.1), appended
+ * to 'q' (of 'qsz' bytes); nothing when it does not fit. */
+static void query_add(char *q, size_t qsz, const char *key, const char *value)
+{
+    char enc[3 * OGC_MAX_QUERY + 4];
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)value;
+         *p && n + 4 < sizeof enc; p++) {
+        if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                   "0123456789-._~,",
+                   *p))
+            enc[n++] = (char)*p;
+        else
+            n += (size_t)snprintf(enc + n, sizeof enc - n, "%%%02X", *p);
+    }
+    enc[n] = '\0';
+    size_t used = strlen(q);
+    if (used + strlen(key) + n + 3 < qsz)
+        snprintf(q + used, qsz - used, "&%s=%s", key, enc);
+}
+
+/* Link to the same items query ('filters': "&bbox=..&age=..") at another
+ * offset. */
+static json_t *page_link(const struct request *rq, const char *cid,
+                         const char *rel, long limit, long offset,
+                         const char *filters)
+{
+    char href[OGC_MAX_HREF];
+    ogc_href(rq, href, "/collections/%s/items?limit=%ld&offset=%ld%s", cid,
+             limit, offset, filters);
     return link(href, rel, "application/geo+json",
                 strcmp(rel, "next") == 0   ? "Next page"
                 : strcmp(rel, "prev") == 0 ? "Previous page"
@@ -205,46 +285,105 @@ static void write_links(struct jw *w, json_t *links)
     free(text);
 }
 
+/* The queryables of the request into 'f' (and 'nis', which it points
+ * to), and the same as query text into 'filters' for the page links.
+ * Returns false when one is bad (reply set, naming it). */
+static bool item_filters(struct request *rq, struct reply *rp,
+                         struct page_filter *f, char nis[6], char *filters,
+                         size_t fsz)
+{
+    long age = -1;
+    if (param_long(rq, rp, "age", 0, OGC_MAX_AGE, &age) < 0)
+        return false;
+    f->age = (int)age;
+    if (age >= 0) {
+        char n[24];
+        snprintf(n, sizeof n, "%d", (int)age);
+        query_add(filters, fsz, "age", n);
+    }
+    const char *code = param_get(rq, "nis");
+    const char *name = param_get(rq, "commune");
+    if (code &&
+        (!text_digits(code, 5) || !gaz_commune_by_nis(rq->ctx->gaz, code))) {
+        reply_error(rp, 400, "bad_parameter",
+                    "nis: expected the 5-digit NIS code of a Belgian "
+                    "municipality");
+        return false;
+    }
+    /* A name as the page's "postcode or commune" box takes it: the
+     * listings' own commune is sometimes a former municipality ("Jambes"),
+     * so the filter is on the municipality's NIS code, which every
+     * listing has. */
+    struct place where;
+    if (name && (strlen(name) > OGC_MAX_COMMUNE ||
+                 !query_locate(rq->ctx->gaz, name, &where))) {
+        reply_error(rp, 400, "bad_parameter",
+                    "commune: not a Belgian municipality, postcode or place "
+                    "(at most %d bytes)",
+                    OGC_MAX_COMMUNE);
+        return false;
+    }
+    if (code && name && strcmp(code, where.commune->nis) != 0) {
+        reply_error(rp, 400, "bad_parameter",
+                    "commune: not the municipality of nis %s", code);
+        return false;
+    }
+    if (code || name) {
+        snprintf(nis, 6, "%s", code ? code : where.commune->nis);
+        f->nis = nis;
+    }
+    if (code)
+        query_add(filters, fsz, "nis", code);
+    if (name)
+        query_add(filters, fsz, "commune", name);
+    return true;
+}
+
 static void items(struct request *rq, struct reply *rp, const char *cid)
 {
     long limit = OGC_DEFAULT_LIMIT, offset = 0;
     double bb[4];
+    char nis[6], filters[600] = "";
+    struct page_filter f = {.age = -1};
     int b = param_bbox(rq, rp, "bbox", bb);
-    const char *bbox_text = b > 0 ? param_get(rq, "bbox") : NULL;
-    const char *bbox_crs = b < 0 ? NULL : param_get(rq, "bbox-crs");
+    if (b < 0)
+        return;
+    if (b > 0) { /* as given: param_bbox bounds it to 200 bytes */
+        query_add(filters, sizeof filters, "bbox", param_get(rq, "bbox"));
+        f.bbox = bb;
+    }
+    const char *bbox_crs = param_get(rq, "bbox-crs");
     if (bbox_crs && strcmp(bbox_crs, CRS84) != 0) {
         reply_error(rp, 400, "bad_parameter", "bbox-crs: only %s", CRS84);
         return;
     }
     param_get(rq, "datetime"); /* listings have no time: every one matches */
-    int l = b < 0 ? -1 : param_long(rq, rp, "limit", 1, OGC_MAX_LIMIT, &limit);
-    int o =
-        l < 0 ? -1 : param_long(rq, rp, "offset", 0, OGC_MAX_OFFSET, &offset);
-    if (o < 0 || !check_format(rq, rp) || reject_unknown_params(rq, rp))
+    if (param_long(rq, rp, "limit", 1, OGC_MAX_LIMIT, &limit) < 0 ||
+        param_long(rq, rp, "offset", 0, OGC_MAX_OFFSET, &offset) < 0 ||
+        !item_filters(rq, rp, &f, nis, filters, sizeof filters) ||
+        !ogc_check_format(rq, rp) || reject_unknown_params(rq, rp))
         return;
     struct query_env e = request_env(rq);
     struct rows rows;
     long long matched = 0;
     rows_init(&rows);
-    if (query_page(&e, cid, b > 0 ? bb : NULL, limit, offset, &matched, &rows) <
-        0) {
+    if (query_page(&e, cid, &f, limit, offset, &matched, &rows) < 0) {
         rows_free(&rows);
         reply_error(rp, 500, "internal", "query failed");
         return;
     }
-    char base[400], href[600];
-    base_url(rq, base, sizeof base);
+    char href[OGC_MAX_HREF];
     json_t *links = json_array();
-    json_array_append_new(
-        links, page_link(base, cid, "self", limit, offset, bbox_text));
+    json_array_append_new(links,
+                          page_link(rq, cid, "self", limit, offset, filters));
     if (offset + limit < matched)
-        json_array_append_new(links, page_link(base, cid, "next", limit,
-                                               offset + limit, bbox_text));
+        json_array_append_new(
+            links, page_link(rq, cid, "next", limit, offset + limit, filters));
     if (offset > 0)
         json_array_append_new(
-            links, page_link(base, cid, "prev", limit,
-                             offset > limit ? offset - limit : 0, bbox_text));
-    snprintf(href, sizeof href, "%s/collections/%s", base, cid);
+            links, page_link(rq, cid, "prev", limit,
+                             offset > limit ? offset - limit : 0, filters));
+    ogc_href(rq, href, "/collections/%s", cid);
     json_array_append_new(
         links, link(href, "collection", "application/json", "The collection"));
     char stamp[32];
@@ -273,7 +412,7 @@ static void item(struct request *rq, struct reply *rp, const char *cid,
 {
     char *end;
     long long id = strtoll(fid, &end, 10);
-    if (!check_format(rq, rp) || reject_unknown_params(rq, rp))
+    if (!ogc_check_format(rq, rp) || reject_unknown_params(rq, rp))
         return;
     struct query_env e = request_env(rq);
     struct rows rows;
@@ -284,13 +423,12 @@ static void item(struct request *rq, struct reply *rp, const char *cid,
         reply_error(rp, 404, "not_found", "no such feature");
         return;
     }
-    char base[400], href[700];
-    base_url(rq, base, sizeof base);
+    char href[OGC_MAX_HREF];
     json_t *links = json_array();
-    snprintf(href, sizeof href, "%s/collections/%s/items/%lld", base, cid, id);
+    ogc_href(rq, href, "/collections/%s/items/%lld", cid, id);
     json_array_append_new(
         links, link(href, "self", "application/geo+json", "This feature"));
-    snprintf(href, sizeof href, "%s/collections/%s", base, cid);
+    ogc_href(rq, href, "/collections/%s", cid);
     json_array_append_new(
         links, link(href, "collection", "application/json", "The collection"));
     struct buf more;
@@ -305,54 +443,26 @@ static void item(struct request *rq, struct reply *rp, const char *cid,
     reply_text(rq, rp, &w, "application/geo+json");
 }
 
-/* A small OpenAPI 3.0 description of the endpoints (service-desc). */
-static void openapi(struct request *rq, struct reply *rp)
-{
-    char base[400];
-    base_url(rq, base, sizeof base);
-    json_t *ok = json_pack("{s:{s:s}}", "200", "description", "OK");
-    json_t *paths = json_object();
-    const char *const ps[] = {"/",
-                              "/conformance",
-                              "/collections",
-                              "/collections/{collectionId}",
-                              "/collections/{collectionId}/items",
-                              "/collections/{collectionId}/items/{featureId}"};
-    for (size_t i = 0; i < sizeof ps / sizeof *ps; i++)
-        json_object_set_new(paths, ps[i],
-                            json_pack("{s:{s:s,s:O}}", "get", "summary", ps[i],
-                                      "responses", ok));
-    json_decref(ok);
-    reply_with(rq, rp,
-               json_pack("{s:s,s:{s:s,s:s},s:[{s:s}],s:o}", "openapi", "3.0.2",
-                         "info", "title", "Annuaire AMO - OGC API Features",
-                         "version", "1.0", "servers", "url", base, "paths",
-                         paths),
-               "application/vnd.oai.openapi+json;version=3.0");
-}
-
+/* Everything under /ogc but /ogc/api (openapi.c). */
 void api_ogc(struct request *rq, struct reply *rp)
 {
     const char *p = rq->path + strlen("/ogc");
     char cid[64] = "", fid[64] = "";
     if (*p == '\0' || strcmp(p, "/") == 0) {
-        if (check_format(rq, rp) && !reject_unknown_params(rq, rp))
+        if (ogc_check_format(rq, rp) && !reject_unknown_params(rq, rp))
             landing(rq, rp);
         return;
     }
-    if (strcmp(p, "/conformance") == 0 || strcmp(p, "/api") == 0 ||
-        strcmp(p, "/collections") == 0) {
-        if (!check_format(rq, rp) || reject_unknown_params(rq, rp))
+    if (strcmp(p, "/conformance") == 0 || strcmp(p, "/collections") == 0) {
+        if (!ogc_check_format(rq, rp) || reject_unknown_params(rq, rp))
             return;
-        if (p[1] == 'c' && p[2] == 'o' && p[3] == 'n')
+        if (strcmp(p, "/conformance") == 0)
             conformance(rq, rp);
-        else if (p[1] == 'a')
-            openapi(rq, rp);
         else
             all_collections(rq, rp);
         return;
     }
-    /* /collections/{cid}[/items[/{fid}]] */
+    /* /collections/{cid}[/items[/{fid}]|/queryables] */
     int n = 0;
     if (sscanf(p, "/collections/%63[a-z0-9-]%n", cid, &n) != 1) {
         reply_error(rp, 404, "not_found", "no such OGC API resource");
@@ -366,10 +476,13 @@ void api_ogc(struct request *rq, struct reply *rp)
         return;
     }
     if (*rest == '\0') {
-        if (check_format(rq, rp) && !reject_unknown_params(rq, rp))
+        if (ogc_check_format(rq, rp) && !reject_unknown_params(rq, rp))
             reply_with(rq, rp, collections(rq, cid), "application/json");
     } else if (strcmp(rest, "/items") == 0) {
         items(rq, rp, cid);
+    } else if (strcmp(rest, "/queryables") == 0) {
+        if (ogc_check_format(rq, rp) && !reject_unknown_params(rq, rp))
+            queryables(rq, rp, cid);
     } else if (sscanf(rest, "/items/%63[0-9]%n", fid, &n) == 1 &&
                rest[n] == '\0') {
         item(rq, rp, cid, fid);

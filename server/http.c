@@ -29,7 +29,6 @@
 #include "text.h"
 
 #define GZIP_MIN_BYTES 860 /* below one packet gzip saves nothing */
-#define MAX_HOST_LEN 255
 
 /* Pages may load only from our own origin: no third party ever sees a
  * visitor (the core promise of the directory). */
@@ -199,17 +198,6 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind,
                           sizeof a->bad) < 0
                ? MHD_NO
                : MHD_YES;
-}
-
-static const char *request_host(struct MHD_Connection *c)
-{
-    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
-    if (!h || !*h || strlen(h) > MAX_HOST_LEN)
-        return NULL;
-    for (const char *p = h; *p; p++)
-        if (!isalnum((unsigned char)*p) && !strchr(".-:[]_", *p))
-            return NULL;
-    return h;
 }
 
 /* ---- response -------------------------------------------------------- */
@@ -445,7 +433,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         return MHD_queue_response(c, 200, s->livez);
     struct request rq = {.method = parse_method(method),
                          .path = url,
-                         .host = request_host(c),
                          .accepts_gzip = accepts_gzip(c),
                          .accept_language = MHD_lookup_connection_value(
                              c, MHD_HEADER_KIND, "Accept-Language"),

@@ -20,6 +20,7 @@ struct snapshot;
 struct gazetteer;
 struct basemap;
 struct situations;
+struct openapi_docs;
 
 enum http_method { HTTP_GET, HTTP_HEAD, HTTP_OPTIONS, HTTP_OTHER };
 
@@ -39,6 +40,10 @@ struct server_ctx {
     const char *report_email;      /* where visitors report errors, or NULL */
     const struct situations *situations; /* data/situations, or NULL */
     bool fts5_search; /* --search-engine fts5: the reference ranking */
+    /* --public-url without its trailing '/', or "": absolute links start
+     * with it, else they are relative (publicurl.h); never the Host */
+    const char *public_url;
+    const struct openapi_docs *openapi; /* the API descriptions */
 };
 
 struct request {
@@ -46,7 +51,6 @@ struct request {
     const char *path; /* decoded by MHD, starts with '/' */
     struct param params[HTTP_MAX_PARAMS];
     int nparams;
-    const char *host;            /* Host header, for absolute links (OGC) */
     const char *accept_language; /* the header, for the page's language */
     bool accepts_gzip;           /* Accept-Encoding allows gzip */
     struct store *store;   /* this thread's read-only connection, or NULL */

@@ -13,6 +13,8 @@
 #include "exitcode.h"
 #include "gazetteer.h"
 #include "http.h"
+#include "openapi.h"
+#include "publicurl.h"
 #include "situations.h"
 #include "snapshot.h"
 
@@ -33,12 +35,16 @@ static void usage(FILE *to)
           "                  [--per-ip N] [--timeout SECONDS]\n"
           "                  [--cluster-maxzoom Z] [--report-email ADDR]\n"
           "                  [--situations FILE] [--check]\n"
+          "                  [--public-url http(s)://HOST[:PORT][/PATH]]\n"
           "                  [--search-engine memory|fts5]\n"
           "                  [--http-tuning mode=pool,poll=epoll,...]\n"
           "Serves the directory read-only; SIGTERM finishes the requests in\n"
           "flight and exits 0. No request is logged. --check only reads\n"
           "the data files (gazetteer, boundaries, situations) and says\n"
-          "whether they are valid.\n",
+          "whether they are valid. --public-url is where visitors reach\n"
+          "the server (its reverse proxy): absolute links (OGC, TileJSON,\n"
+          "OpenAPI servers) start with it; without it they are relative.\n"
+          "A request's Host header never makes a link.\n",
           to);
 }
 
@@ -70,11 +76,13 @@ int main(int argc, char **argv)
                                          {"check", 0, NULL, 'k'},
                                          {"search-engine", 1, NULL, 'e'},
                                          {"http-tuning", 1, NULL, 'H'},
+                                         {"public-url", 1, NULL, 'u'},
                                          {"help", 0, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *db = AMO_DB_PATH, *listen = "127.0.0.1:8080";
     const char *web = AMO_WEB_DIR, *data = AMO_DATA_DIR "/gazetteer";
     const char *report_email = NULL;
+    char public_url[PUBLIC_URL_MAX + 1] = "";
     const char *situations_path = AMO_DATA_DIR "/situations/situations.json";
     int cluster_maxzoom = 13;
     bool check_only = false, fts5_search = false;
@@ -91,7 +99,7 @@ int main(int argc, char **argv)
                               .memory_per_connection = 32 * 1024,
                               .tuning = {.poll = HTTP_EPOLL, .turbo = true}};
     int c;
-    while ((c = getopt_long(argc, argv, "d:l:w:t:D:c:p:T:z:r:s:ke:H:h", opts,
+    while ((c = getopt_long(argc, argv, "d:l:w:t:D:c:p:T:z:r:s:ke:H:u:h", opts,
                             NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
@@ -128,6 +136,15 @@ int main(int argc, char **argv)
             report_email = optarg;
             break;
         case 's': situations_path = optarg; break;
+        case 'u': {
+            char msg[300];
+            if (public_url_parse(optarg, public_url, sizeof public_url, msg,
+                                 sizeof msg) < 0) {
+                fprintf(stderr, "amo-server: %s\n", msg);
+                return EXIT_USAGE;
+            }
+            break;
+        }
         case 'k': check_only = true; break;
         case 'H': {
             char msg[300];
@@ -177,10 +194,19 @@ int main(int argc, char **argv)
         gaz_free(gaz);
         return EXIT_INPUT;
     }
+    struct openapi_docs *docs = NULL;
+    if (openapi_docs_new(public_url, &docs, msg, sizeof msg) < 0) {
+        fprintf(stderr, "amo-server: %s\n", msg);
+        situations_free(sits);
+        basemap_free(basemap);
+        gaz_free(gaz);
+        return EXIT_INPUT;
+    }
     if (check_only) {
         printf("amo-server: %s: %zu situations in %zu groups; %s: ok\n",
                situations_path, situations_count(sits),
                situations_group_count(sits), data);
+        openapi_docs_free(docs);
         situations_free(sits);
         basemap_free(basemap);
         gaz_free(gaz);
@@ -200,7 +226,9 @@ int main(int argc, char **argv)
                              .basemap = basemap,
                              .report_email = report_email,
                              .situations = sits,
-                             .fts5_search = fts5_search};
+                             .fts5_search = fts5_search,
+                             .public_url = public_url,
+                             .openapi = docs};
     /* Block the signals before the server's threads start, so that only
      * sigwait() below receives them. */
     sigset_t set;
@@ -216,6 +244,7 @@ int main(int argc, char **argv)
         basemap_free(basemap);
         gaz_free(gaz);
         situations_free(sits);
+        openapi_docs_free(docs);
         return rc == ERR_USAGE ? EXIT_USAGE : EXIT_OUTPUT;
     }
     char host[64];
@@ -230,6 +259,7 @@ int main(int argc, char **argv)
     snapshot_shutdown();
     basemap_free(basemap);
     situations_free(sits);
+    openapi_docs_free(docs);
     gaz_free(gaz);
     printf("amo-server: stopped\n");
     return 0;

@@ -81,18 +81,25 @@ int query_by_name(const struct query_env *e, const char *slug, long limit,
     return err ? err : rc == SQLITE_DONE ? 0 : ERR_DB;
 }
 
-int query_page(const struct query_env *e, const char *cat, const double *bbox,
-               long limit, long offset, long long *matched, struct rows *out)
+/* The filters of query_page, the same in its count and its page; an
+ * absent filter is a NULL parameter. The age test is kdtree.c's: a
+ * bound that is not known does not exclude. */
+#define PAGE_WHERE                                                             \
+    " WHERE l.category = ?1 AND (?2 IS NULL OR l.id IN (SELECT id FROM"        \
+    " listings_rtree WHERE min_lon >= ?2 AND max_lon <= ?4 AND min_lat >= ?3"  \
+    " AND max_lat <= ?5)) AND (?8 IS NULL OR l.nis = ?8) AND (?9 IS NULL OR"   \
+    " ((l.age_min IS NULL OR l.age_min <= ?9) AND"                             \
+    " (l.age_max IS NULL OR l.age_max >= ?9)))"
+
+int query_page(const struct query_env *e, const char *cat,
+               const struct page_filter *f, long limit, long offset,
+               long long *matched, struct rows *out)
 {
     static const char count_sql[] =
-        "SELECT count(*) FROM listings l WHERE l.category = ?1 AND (?2 IS NULL"
-        " OR l.id IN (SELECT id FROM listings_rtree WHERE min_lon >= ?2 AND"
-        " max_lon <= ?4 AND min_lat >= ?3 AND max_lat <= ?5))";
+        "SELECT count(*) FROM listings l" PAGE_WHERE;
     static const char page_sql[] =
-        "SELECT " ROW_COLUMNS " FROM listings l WHERE l.category = ?1"
-        " AND (?2 IS NULL OR l.id IN (SELECT id FROM listings_rtree WHERE"
-        " min_lon >= ?2 AND max_lon <= ?4 AND min_lat >= ?3 AND"
-        " max_lat <= ?5)) ORDER BY l.id LIMIT ?6 OFFSET ?7";
+        "SELECT " ROW_COLUMNS " FROM listings l" PAGE_WHERE
+        " ORDER BY l.id LIMIT ?6 OFFSET ?7";
     sqlite3_stmt *cs = store_prepare(e->store, count_sql);
     sqlite3_stmt *ps = store_prepare(e->store, page_sql);
     if (!cs || !ps)
@@ -100,8 +107,12 @@ int query_page(const struct query_env *e, const char *cat, const double *bbox,
     sqlite3_stmt *both[2] = {cs, ps};
     for (int k = 0; k < 2; k++) {
         sqlite3_bind_text(both[k], 1, cat, -1, SQLITE_TRANSIENT);
-        for (int i = 0; bbox && i < 4; i++)
-            sqlite3_bind_double(both[k], 2 + i, bbox[i]);
+        for (int i = 0; f->bbox && i < 4; i++)
+            sqlite3_bind_double(both[k], 2 + i, f->bbox[i]);
+        if (f->nis)
+            sqlite3_bind_text(both[k], 8, f->nis, -1, SQLITE_TRANSIENT);
+        if (f->age >= 0)
+            sqlite3_bind_int(both[k], 9, f->age);
     }
     *matched = sqlite3_step(cs) == SQLITE_ROW ? sqlite3_column_int64(cs, 0) : 0;
     sqlite3_reset(cs);

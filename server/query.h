@@ -66,10 +66,19 @@ int query_listings(const struct query_env *e, const char *cats,
 int query_by_name(const struct query_env *e, const char *slug, long limit,
                   long offset, struct rows *out);
 
-/* One page of the listings of category 'cat' (within 'bbox' when not
- * NULL), in id order, and how many match in all (OGC API items). */
-int query_page(const struct query_env *e, const char *cat, const double *bbox,
-               long limit, long offset, long long *matched, struct rows *out);
+/* What OGC API items are filtered on (queryables, api_ogc.c). */
+struct page_filter {
+    const double *bbox; /* min lon, min lat, max lon, max lat, or NULL */
+    int age;            /* listings whose age range holds it (or that have
+                         * none, as /api/nearest); -1: any */
+    const char *nis;    /* located in that municipality, or NULL */
+};
+
+/* One page of the listings of category 'cat' that pass 'f', in id order,
+ * and how many match in all (OGC API items). */
+int query_page(const struct query_env *e, const char *cat,
+               const struct page_filter *f, long limit, long offset,
+               long long *matched, struct rows *out);
 
 /* The categories table: slugs, labels in each language, colours. */
 #define QUERY_MAX_CATEGORIES 32

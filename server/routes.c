@@ -28,8 +28,13 @@ static const struct route table[] = {
     {"/api/communes/", true, api_communes, INDEXED},
     {"/api/listings.geojson", false, api_listings_geojson, DATA},
     {"/api/listings/", true, api_listing, DATA},
+    {"/api/openapi.json", false, api_openapi, OPEN},
+    /* the reference page, generated from api.json (make vendor) */
+    {"/api/", false, static_file, 0},
+    {"/api/reference.css", false, static_file, 0},
     {"/api", false, NULL, OPEN}, /* no such API route: 404 */
     {"/api/", true, NULL, OPEN},
+    {"/ogc/api", false, api_ogc_openapi, OPEN},
     {"/ogc", false, api_ogc, INDEXED},
     {"/ogc/", true, api_ogc, INDEXED},
     {"/tiles.json", false, api_tilejson, INDEXED},

@@ -52,8 +52,13 @@ struct situation;
 void situation_write(struct jw *w, const struct situation *sit);
 /* api_communes.c */
 void api_communes(struct request *rq, struct reply *rp);
-/* api_ogc.c: everything under /ogc */
+/* api_ogc.c: everything under /ogc but /ogc/api */
 void api_ogc(struct request *rq, struct reply *rp);
+/* f=json (or geojson) or absent; else false, with a 400. */
+bool ogc_check_format(struct request *rq, struct reply *rp);
+/* openapi.c: /api/openapi.json and /ogc/api (service-desc) */
+void api_openapi(struct request *rq, struct reply *rp);
+void api_ogc_openapi(struct request *rq, struct reply *rp);
 /* tiles.c */
 void api_tile(struct request *rq, struct reply *rp);
 void api_tilejson(struct request *rq, struct reply *rp);

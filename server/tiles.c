@@ -13,6 +13,7 @@
 #include "json_write.h"
 #include "mvt.h"
 #include "parse.h"
+#include "publicurl.h"
 #include "routes.h"
 #include "row.h"
 #include "snapshot.h"
@@ -221,9 +222,13 @@ void api_tilejson(struct request *rq, struct reply *rp)
             bb[i] = sqlite3_column_double(st, i);
     if (st)
         sqlite3_reset(st);
-    char tiles[400];
-    snprintf(tiles, sizeof tiles, "http://%s/tiles/{z}/{x}/{y}.mvt",
-             rq->host ? rq->host : "localhost");
+    /* Relative without --public-url: TileJSON 3.0.0 does not say whether
+     * a relative URL is allowed, and MapLibre 5 fetches it as it is (the
+     * page resolves it, web/app.js transformRequest); a partner's map
+     * needs the server configured with its public URL. */
+    char tiles[PUBLIC_URL_MAX + 64];
+    public_link(rq->ctx->public_url, "/tiles/{z}/{x}/{y}.mvt", tiles,
+                sizeof tiles);
     json_t *layers =
         tileset_vector_layers(snapshot_cats(rq->snap), 0, TILEJSON_MAXZOOM);
     if (!layers) {

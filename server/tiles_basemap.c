@@ -11,6 +11,7 @@
 #include "basemap.h"
 #include "json_write.h"
 #include "mvt.h"
+#include "publicurl.h"
 #include "routes.h"
 
 #define BASEMAP_PREFIX "/tiles/basemap/"
@@ -50,9 +51,9 @@ void api_basemap_tilejson(struct request *rq, struct reply *rp)
         return;
     double b[4];
     basemap_bounds(rq->ctx->basemap, b);
-    char tiles[400];
-    snprintf(tiles, sizeof tiles, "http://%s" BASEMAP_PREFIX "{z}/{x}/{y}.mvt",
-             rq->host ? rq->host : "localhost");
+    char tiles[PUBLIC_URL_MAX + 64]; /* relative: see api_tilejson */
+    public_link(rq->ctx->public_url, BASEMAP_PREFIX "{z}/{x}/{y}.mvt", tiles,
+                sizeof tiles);
     json_t *layers = basemap_vector_layers();
     json_t *j = json_pack(
         "{s:s,s:s,s:s,s:s,s:[s],s:i,s:i,s:[ffff],s:[ffi],s:s,s:o}", "tilejson",

@@ -19,6 +19,9 @@ void server_start(struct server_proc *s, const char *db, const char *extra);
 /* The same with another amo-server binary (an installed one). */
 void server_start_program(struct server_proc *s, const char *program,
                           const char *db, const char *extra);
+/* A loopback port free right now, for a server that must know its own
+ * URL before it starts (--listen 127.0.0.1:P --public-url ...:P). */
+int free_loopback_port(void);
 /* SIGTERM, wait; returns the exit status (-1 if killed by a signal) and
  * the server's whole output in *output (may be NULL). */
 int server_stop(struct server_proc *s, char **output);

@@ -671,14 +671,23 @@ static void ogc_api_features_core_and_gdal(void **state)
         db_int(E.db, "SELECT id FROM listings WHERE source_id='cpas-21015'"));
     json_decref(get_json(path, 200));
     json_decref(get_json("/ogc/collections/amo/items/1", 404));
-    /* GDAL's own client reads every collection completely. */
+    /* GDAL's own client reads every collection completely. GDAL 3.6
+     * (Debian 12) prefixes a relative link with the landing page's URL
+     * instead of resolving it (RFC 3986 5.2): it needs the absolute links
+     * of --public-url. */
+    struct server_proc pub;
+    int port = free_loopback_port();
+    snprintf(path, sizeof path,
+             "--listen 127.0.0.1:%d --public-url http://127.0.0.1:%d", port,
+             port);
+    server_start(&pub, E.db, path);
     const char *cats[] = {"amo", "cpas", "planning", "sdj"};
     for (int i = 0; i < 4; i++) {
         char *out, sql[128];
         int rc = run(&out,
                      "ogrinfo -ro -al -q OAPIF:http://127.0.0.1:%d/ogc %s"
                      " | grep -c '^OGRFeature'",
-                     E.srv.port, cats[i]);
+                     pub.port, cats[i]);
         snprintf(sql, sizeof sql,
                  "SELECT count(*) FROM listings WHERE category='%s'", cats[i]);
         if (rc != 0 || atoll(out) != db_int(E.db, sql))
@@ -686,9 +695,279 @@ static void ogc_api_features_core_and_gdal(void **state)
                      cats[i], db_int(E.db, sql));
         free(out);
     }
+    /* A filter GDAL sends to the server as the items' nis parameter (it
+     * reads the parameters from our OpenAPI description). */
+    char *out;
+    assert_int_equal(
+        run(&out,
+            "CPL_DEBUG=ON ogrinfo -ro -al -q OAPIF:http://127.0.0.1:%d/ogc "
+            "cpas -where \"nis = '21015'\" 2>&1",
+            pub.port),
+        0);
+    assert_contains(out, "CPAS de Schaerbeek");
+    assert_contains(out, "nis=21015");
+    free(out);
+    assert_int_equal(server_stop(&pub, NULL), 0);
     assert_int_equal(gdal_features("/ogc/collections/sdj/items"),
                      db_int(E.db, "SELECT count(*) FROM listings WHERE"
                                   " category='sdj'"));
+}
+
+/* The JSON of 'path' on server 's' (status 'want'). */
+static json_t *get_json_from(const struct server_proc *s, const char *path,
+                             long want)
+{
+    struct http_answer a;
+    http_get(s, path, &a);
+    if (a.status != want)
+        fail_msg("GET %s: %ld, expected %ld\n%s", path, a.status, want, a.body);
+    json_t *j = json_loads(a.body, 0, NULL);
+    if (!j)
+        fail_msg("GET %s: not JSON", path);
+    http_answer_free(&a);
+    return j;
+}
+
+/* Every route that writes a link, asked with a forged Host (and the
+ * forwarding headers a proxy might pass on). */
+static void no_answer_names_a_forged_host(const struct server_proc *s)
+{
+    char item[128];
+    snprintf(
+        item, sizeof item, "/ogc/collections/cpas/items/%lld",
+        db_int(E.db, "SELECT id FROM listings WHERE source_id='cpas-21015'"));
+    const char *paths[] = {"/ogc",
+                           "/ogc/",
+                           "/ogc/collections",
+                           "/ogc/collections/cpas",
+                           "/ogc/collections/cpas/items?limit=2&offset=2",
+                           "/ogc/collections/amo/items?age=15&commune=4000",
+                           item,
+                           "/ogc/collections/cpas/queryables",
+                           "/ogc/api",
+                           "/api/openapi.json",
+                           "/tiles.json",
+                           "/tiles/basemap.json",
+                           "/",
+                           "/?where=1030&lang=en",
+                           "/?q=dispute+parents",
+                           "/embed?commune=4000",
+                           "/embed?besoin=ecole&commune=4000",
+                           "/api/"};
+    const char *forged[] = {"Host: evil.example",
+                            "X-Forwarded-Host: evil.example",
+                            "Forwarded: host=evil.example;proto=https", NULL};
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+        struct http_answer a;
+        http_req(s, "GET", paths[i], forged, &a);
+        if (a.status != 200)
+            fail_msg("%s: %ld\n%s", paths[i], a.status, a.body);
+        if (strstr(a.body, "evil.example") || strstr(a.headers, "evil"))
+            fail_msg("%s names the forged host:\n%s", paths[i], a.body);
+        http_answer_free(&a);
+    }
+}
+
+static void forged_host_names_no_link(void **state)
+{
+    (void)state;
+    no_answer_names_a_forged_host(&E.srv);
+    /* Without --public-url the links are relative to our root. */
+    json_t *j = get_json("/ogc", 200);
+    json_t *l;
+    size_t i;
+    json_array_foreach(json_object_get(j, "links"), i, l)
+    {
+        const char *href = json_string_value(json_object_get(l, "href"));
+        if (strncmp(href, "/ogc", 4) != 0)
+            fail_msg("a link not relative to the root: %s", href);
+    }
+    json_decref(j);
+    j = get_json("/tiles.json", 200);
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(j, "tiles"), 0)),
+        "/tiles/{z}/{x}/{y}.mvt");
+    json_decref(j);
+}
+
+static void public_url_makes_every_link(void **state)
+{
+    (void)state;
+    struct server_proc s;
+    server_start(&s, E.db, "--public-url https://annuaire.example/amo/");
+    no_answer_names_a_forged_host(&s);
+    const char *ogc[] = {"/ogc", "/ogc/collections", "/ogc/collections/sdj",
+                         "/ogc/collections/cpas/items?limit=1&offset=3"};
+    for (size_t k = 0; k < sizeof ogc / sizeof *ogc; k++) {
+        json_t *j = get_json_from(&s, ogc[k], 200), *l, *c;
+        size_t i, n = 0;
+        json_t *all = json_array();
+        json_array_append(all, json_object_get(j, "links"));
+        json_array_foreach(json_object_get(j, "collections"), i, c)
+            json_array_append(all, json_object_get(c, "links"));
+        json_t *links;
+        size_t li;
+        json_array_foreach(all, li, links) json_array_foreach(links, i, l)
+        {
+            const char *href = json_string_value(json_object_get(l, "href"));
+            if (strncmp(href, "https://annuaire.example/amo/ogc", 32) != 0)
+                fail_msg("%s: link %s", ogc[k], href);
+            n++;
+        }
+        assert_true(n > 0);
+        json_decref(all);
+        json_decref(j);
+    }
+    json_t *j = get_json_from(&s, "/tiles.json", 200);
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(j, "tiles"), 0)),
+        "https://annuaire.example/amo/tiles/{z}/{x}/{y}.mvt");
+    json_decref(j);
+    j = get_json_from(&s, "/tiles/basemap.json", 200);
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(j, "tiles"), 0)),
+        "https://annuaire.example/amo/tiles/basemap/{z}/{x}/{y}.mvt");
+    json_decref(j);
+    j = get_json_from(&s, "/api/openapi.json", 200);
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(j, "servers"), 0), "url")),
+        "https://annuaire.example/amo");
+    json_decref(j);
+    j = get_json_from(&s, "/ogc/api", 200);
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(j, "servers"), 0), "url")),
+        "https://annuaire.example/amo/ogc");
+    json_decref(j);
+    assert_int_equal(server_stop(&s, NULL), 0);
+}
+
+static void public_url_is_checked(void **state)
+{
+    (void)state;
+    const char *bad[] = {"ftp://annuaire.example",
+                         "annuaire.example",
+                         "https://",
+                         "https://annuaire.example/?x=1",
+                         "https://annuaire.example/#top",
+                         "https://user@annuaire.example",
+                         "https://annuaire.example:99999",
+                         "https://annuaire.example:0",
+                         "https://-x.example",
+                         "https://annuaire.example/a b",
+                         "https://annuaire.example/a\\\"b",
+                         "https://annuaire.example//x"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char *out;
+        int rc = run(&out, "%s/amo-server --check --public-url '%s'", bin_dir(),
+                     bad[i]);
+        if (rc != 2 || !strstr(out, "--public-url"))
+            fail_msg("--public-url '%s': exit %d\n%s", bad[i], rc, out);
+        free(out);
+    }
+    char long_url[300] = "https://annuaire.example/";
+    memset(long_url + strlen(long_url), 'a', 200);
+    long_url[225] = '\0';
+    assert_int_equal(run(NULL, "%s/amo-server --check --public-url '%s'",
+                         bin_dir(), long_url),
+                     2);
+    const char *good[] = {"", "http://127.0.0.1:8080", "https://[::1]:8443/",
+                          "https://annuaire.example/jeunes/amo"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        assert_int_equal(run(NULL, "%s/amo-server --check --public-url '%s'",
+                             bin_dir(), good[i]),
+                         0);
+}
+
+static long long matched(const char *path)
+{
+    json_t *j = get_json(path, 200);
+    long long n = json_integer_value(json_object_get(j, "numberMatched"));
+    json_decref(j);
+    return n;
+}
+
+static void expect_400_naming(const char *path, const char *name)
+{
+    json_t *j = get_json(path, 400);
+    const char *msg = json_string_value(
+        json_object_get(json_object_get(j, "error"), "message"));
+    if (!msg || strncmp(msg, name, strlen(name)) != 0)
+        fail_msg("%s: message %s does not name %s", path, msg, name);
+    json_decref(j);
+}
+
+static void ogc_items_filter_on_age_commune_and_nis(void **state)
+{
+    (void)state;
+    assert_int_equal(matched("/ogc/collections/cpas/items?nis=21015"), 1);
+    assert_int_equal(matched("/ogc/collections/cpas/items?commune=1030"), 1);
+    assert_int_equal(matched("/ogc/collections/cpas/items?commune=Schaarbeek"),
+                     1);
+    /* A place names its municipality: Jambes is Namur's. */
+    assert_int_equal(matched("/ogc/collections/amo/items?commune=Jambes"),
+                     db_int(E.db, "SELECT count(*) FROM listings WHERE "
+                                  "category='amo' AND nis='92094'"));
+    const char *age_sql =
+        "SELECT count(*) FROM listings WHERE category='amo' AND"
+        " (age_min IS NULL OR age_min <= 20) AND (age_max IS NULL OR"
+        " age_max >= 20)";
+    long long n20 = db_int(E.db, age_sql);
+    assert_true(n20 > 0 &&
+                n20 < db_int(E.db, "SELECT count(*) FROM listings WHERE"
+                                   " category='amo'"));
+    assert_int_equal(matched("/ogc/collections/amo/items?age=20"), n20);
+    assert_int_equal(
+        matched("/ogc/collections/amo/items?age=20&nis=21004"),
+        db_int(E.db, "SELECT count(*) FROM listings WHERE category='amo' AND"
+                     " nis='21004' AND (age_min IS NULL OR age_min <= 20) AND"
+                     " (age_max IS NULL OR age_max >= 20)"));
+    /* The next page keeps the filters, encoded. */
+    json_t *j = get_json("/ogc/collections/amo/items?age=20&limit=1"
+                         "&commune=Li%C3%A8ge",
+                         200);
+    const char *s = dump(json_object_get(j, "links"));
+    assert_contains(s, "age=20");
+    assert_contains(s, "commune=Li%C3%A8ge");
+    json_decref(j);
+    expect_400_naming("/ogc/collections/amo/items?age=-1", "age");
+    expect_400_naming("/ogc/collections/amo/items?age=121", "age");
+    expect_400_naming("/ogc/collections/amo/items?age=ten", "age");
+    expect_400_naming("/ogc/collections/amo/items?nis=2101", "nis");
+    expect_400_naming("/ogc/collections/amo/items?nis=99999", "nis");
+    expect_400_naming("/ogc/collections/amo/items?commune=Atlantis", "commune");
+    expect_400_naming("/ogc/collections/amo/items?commune=1030&nis=92094",
+                      "commune");
+    expect_400_naming("/ogc/collections/amo/items?postcode=1030", "postcode");
+}
+
+static void ogc_queryables_are_a_json_schema(void **state)
+{
+    (void)state;
+    struct http_answer a;
+    http_get(&E.srv, "/ogc/collections/amo/queryables", &a);
+    assert_int_equal(a.status, 200);
+    assert_string_equal(http_header(&a, "Content-Type"),
+                        "application/schema+json");
+    json_t *j = json_loads(a.body, 0, NULL);
+    http_answer_free(&a);
+    assert_string_equal(json_string_value(json_object_get(j, "$schema")),
+                        "https://json-schema.org/draft/2020-12/schema");
+    json_t *p = json_object_get(j, "properties");
+    assert_int_equal(json_object_size(p), 3);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(p, "age"), "type")),
+        "integer");
+    assert_non_null(json_object_get(p, "commune"));
+    assert_non_null(json_object_get(p, "nis"));
+    json_decref(j);
+    j = get_json("/ogc/collections/amo", 200);
+    assert_contains(dump(json_object_get(j, "links")),
+                    "http://www.opengis.net/def/rel/ogc/1.0/queryables");
+    json_decref(j);
+    json_decref(get_json("/ogc/collections/nope/queryables", 404));
+    json_decref(get_json("/ogc/collections/amo/queryables?x=1", 400));
 }
 
 /* GDAL's MVT driver reads tile z/x/y; returns its feature count and its
@@ -1137,6 +1416,11 @@ int main(void)
         cmocka_unit_test(head_etag_gzip_cors_and_security_headers),
         cmocka_unit_test(paths_never_escape_the_web_directory),
         cmocka_unit_test(ogc_api_features_core_and_gdal),
+        cmocka_unit_test(forged_host_names_no_link),
+        cmocka_unit_test(public_url_makes_every_link),
+        cmocka_unit_test(public_url_is_checked),
+        cmocka_unit_test(ogc_items_filter_on_age_commune_and_nis),
+        cmocka_unit_test(ogc_queryables_are_a_json_schema),
         cmocka_unit_test(vector_tiles_hold_the_listings),
         cmocka_unit_test(cluster_maxzoom_option_is_taken),
         cmocka_unit_test(new_data_is_served_after_an_import_without_restart),

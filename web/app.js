@@ -398,7 +398,11 @@
           'circle-radius': ['interpolate', ['linear'], ['get', 'point_count'], 2, 10, 50, 20, 300, 30] } },
       { id: 'points', type: 'circle', source: 'listings', 'source-layer': 'listings', filter: ['!', ['has', 'point_count']],
         paint: pointPaint(catColor, 6, '#fff', 1.5) });
+    /* The TileJSON's tiles are relative unless the server has a public
+     * URL (amo-server --public-url), and MapLibre fetches them as they
+     * are, from a worker: they are resolved against the page here. */
     map = new maplibregl.Map({ container: el, style: style, bounds: [[2.54, 49.49], [6.41, 51.51]], maxZoom: 18,
+      transformRequest: function (url) { return { url: new URL(url, location.href).href }; },
       attributionControl: { compact: true }, cooperativeGestures: false });
     map.getCanvas().setAttribute('aria-label', t('map'));
     /* A tile request cut by the network or by the page going away is no

@@ -113,8 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (q)
         *q++ = '\0';
     http_unescape(copy);
-    struct request rq = {
-        .method = HTTP_GET, .path = copy, .host = "localhost", .ctx = &ctx};
+    struct request rq = {.method = HTTP_GET, .path = copy, .ctx = &ctx};
     struct reply rp = {.status = 200};
     buf_init(&rp.body, HTTP_MAX_BODY);
     char bad[160] = "";

@@ -6,6 +6,10 @@ var origin = location.origin;
 var map = new maplibregl.Map({
   container: 'map',
   bounds: [[2.54, 49.49], [6.41, 51.51]],
+  // The TileJSON's tile URLs are relative when the directory's server has
+  // no --public-url; MapLibre fetches them as they are, so they are
+  // resolved against the directory's address here.
+  transformRequest: function (url) { return { url: new URL(url, origin + '/').href }; },
   style: {
     version: 8,
     sources: { annuaire: { type: 'vector', url: origin + '/tiles.json' } },
