@@ -45,10 +45,11 @@ ALL_LIBS := $(call pkg_libs,$(PKGS)) $(GEOS_LIBS) $(STEM_LIBS) -lm -pthread
 # The caller's CFLAGS, CPPFLAGS and LDFLAGS (a packager's hardening
 # flags, say) are appended to ours, never replaced; -MMD writes each
 # object's header dependencies beside it.
-# -ffile-prefix-map: debug information names sources relative to the
-# checkout, so no binary holds this checkout's path (reproducible builds).
+# Debug information names sources relative to the checkout, so no binary
+# holds this checkout's path (reproducible builds); every object takes it.
+PREFIX_MAP := -ffile-prefix-map=$(CURDIR)=.
 AMO_CFLAGS = -std=c11 $(OPT) $(SAN) $(WARN) $(WERROR) $(PKG_CFLAGS) \
-        $(GEOS_CFLAGS) -ffile-prefix-map=$(CURDIR)=. $(CFLAGS)
+        $(GEOS_CFLAGS) $(PREFIX_MAP) $(CFLAGS)
 AMO_CPPFLAGS = -D_GNU_SOURCE -Ilib -Iimporter -Iserver -Iexport -Itests \
         -I$(BUILD)/gen -DAMO_DATA_DIR='"$(DATA_DIR)"' \
         -DAMO_WEB_DIR='"$(WEB_DIR)"' -DAMO_DB_PATH='"$(DB_PATH)"' \
@@ -74,7 +75,6 @@ TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 PROGRAMS := $(BIN)/amo-import $(BIN)/amo-server $(BIN)/amo-export \
         $(BUILD)/bench/gen-listings $(BUILD)/bench/bench-basemap
 
-FORCE:
 .PHONY: FORCE install install-programs uninstall deb vendor all deps run import import-data test asan check-tests \
         bench-import bench-server bench-http bench-web bench-tiles fuzz fuzz-build faults soak \
         clean format format-check report coverage
@@ -158,12 +158,12 @@ $(BUILD)/gen/openapi_docs.c: $(OPENAPI_JSON)
 
 $(BUILD)/gen/openapi_docs.o: $(BUILD)/gen/openapi_docs.c
 	@echo "  CC    $<"
-	@$(CC) -std=c11 $(OPT) $(SAN) $(CFLAGS) -c -o $@ $<
+	@$(CC) -std=c11 $(OPT) $(SAN) $(PREFIX_MAP) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/gen/vector_tile.pb-c.o: $(BUILD)/gen/vector_tile.pb-c.c
 	@echo "  CC    $<"
 	@$(CC) $(AMO_CPPFLAGS) -std=c11 $(OPT) $(SAN) $(PKG_CFLAGS) \
-	  -ffile-prefix-map=$(CURDIR)=. $(CFLAGS) \
+	  $(PREFIX_MAP) $(CFLAGS) \
 	  -c -o $@ $<
 
 # Sources that include the generated header wait for it (the first build
@@ -405,3 +405,6 @@ format-check: deps
 clean:
 	rm -rf build build-asan build-fuzz bin web/vendor
 .SECONDARY:
+
+# A prerequisite that is never up to date ($(INST)/paths compares itself).
+FORCE:
