@@ -116,6 +116,7 @@ static void a_bad_situations_file_is_named_with_its_place(void **state)
                "\"sources\":{\"S1\":{\"url\":\"https://example.org\","
                "\"excerpt\":\"x\"}},"
                "\"situations\":[{\"id\":\"a\",\"group\":\"ecole\","
+               "\"sensitive\":false,"
                "\"label\":{\"fr\":\"a\",\"nl\":\"a\",\"en\":\"a\"},"
                "\"description\":{\"fr\":\"a\",\"nl\":\"a\",\"en\":\"a\"},"
                "\"phrases\":{\"fr\":[\"école\"]},"

@@ -213,13 +213,14 @@
   }
   function closeSuggest() {
     /* a suggestion still on its way must not reopen the list */
-    clearTimeout(sugTimer); sugNo++;
+    clearTimeout(sugTimer); sugNo++; sugActive = -1;
     $('suggest').hidden = true; $('suggest').textContent = ''; sugItems = [];
     $('q').setAttribute('aria-expanded', 'false'); $('q').removeAttribute('aria-activedescendant');
   }
   function pickSuggestion(i) {
     var it = sugItems[i];
     closeSuggest();
+    if (!it) return;
     formToState();
     if (it.situation) { state.besoin = it.situation; state.q = ''; state.sel = ''; stateToForm(); }
     else state.sel = String(it.id);
