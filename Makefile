@@ -118,7 +118,7 @@ $(VENDOR) &: node_modules/.package-lock.json
 # Precompressed copies, which amo-server sends to clients that take gzip
 # (static.c; a copy older than its file is ignored).
 WEB_GZ := web/vendor/maplibre-gl.js.gz web/vendor/maplibre-gl.css.gz \
-        web/app.js.gz web/app.css.gz
+        web/app.js.gz web/app.css.gz web/sw.js.gz web/exit.js.gz
 web/%.gz: web/%
 	gzip -9 -n -k -f $<
 # The page's script goes to gzip clients minified (terser, pinned in

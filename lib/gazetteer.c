@@ -582,3 +582,14 @@ const struct gaz_postcode *gaz_place_by_name(const struct gazetteer *g,
             return &g->postcodes[i];
     return NULL;
 }
+
+size_t gaz_postcode_count(const struct gazetteer *g)
+{
+    return g ? g->npostcodes : 0;
+}
+
+const struct gaz_postcode *gaz_postcode_at_index(const struct gazetteer *g,
+                                                 size_t i)
+{
+    return &g->postcodes[i];
+}

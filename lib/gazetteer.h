@@ -59,6 +59,10 @@ bool gaz_postcode_known(const struct gazetteer *g, const char *code);
  * postcode is unknown. 'place' may be NULL. */
 const struct gaz_postcode *gaz_postcode(const struct gazetteer *g,
                                         const char *code, const char *place);
+/* Every postcode's place, sorted by code (the page's offline copy). */
+size_t gaz_postcode_count(const struct gazetteer *g);
+const struct gaz_postcode *gaz_postcode_at_index(const struct gazetteer *g,
+                                                 size_t i);
 /* A place named 'place' (a section such as "Jambes"), or NULL. */
 const struct gaz_postcode *gaz_place_by_name(const struct gazetteer *g,
                                              const char *place);

@@ -325,6 +325,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *rp,
         MHD_add_response_header(r, "Content-Type", rp->content_type);
     if (rp->status == 405)
         MHD_add_response_header(r, "Allow", "GET, HEAD, OPTIONS");
+    if (rp->location[0])
+        MHD_add_response_header(r, "Location", rp->location);
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)rp->status, r);
     MHD_destroy_response(r);
     return ret;
@@ -338,6 +340,8 @@ static enum http_method parse_method(const char *m)
         return HTTP_HEAD;
     if (strcmp(m, "OPTIONS") == 0)
         return HTTP_OPTIONS;
+    if (strcmp(m, "POST") == 0)
+        return HTTP_POST;
     return HTTP_OTHER;
 }
 
@@ -346,7 +350,8 @@ void http_answer(struct request *rq, struct reply *rp, const char *bad)
     const struct route *r = route_find(rq->path);
     rp->cors = r->flags & ROUTE_CORS;
     rp->frameable = r->flags & ROUTE_FRAMEABLE;
-    if (rq->method == HTTP_OTHER) {
+    if (rq->method == HTTP_OTHER ||
+        (rq->method == HTTP_POST && !(r->flags & ROUTE_PAGE))) {
         reply_error(rp, 405, "method_not_allowed",
                     "only GET, HEAD and OPTIONS are served");
         return;
@@ -396,15 +401,60 @@ void http_answer(struct request *rq, struct reply *rp, const char *bad)
         store_end(rq->store);
 }
 
+/* A POST's form body (application/x-www-form-urlencoded), read across
+ * libmicrohttpd's calls; a form of ours is a few hundred bytes. */
+#define POST_MAX_BODY 4096
+struct post_body {
+    size_t n;
+    bool too_big;
+    char data[POST_MAX_BODY + 1];
+};
+
+/* The body's fields as parameters, decoded in place ('+' is a space). */
+static void collect_form(struct post_body *pb, struct arg_scan *scan)
+{
+    pb->data[pb->n] = '\0';
+    char *save = NULL;
+    for (char *f = strtok_r(pb->data, "&", &save); f && !scan->bad[0];
+         f = strtok_r(NULL, "&", &save)) {
+        char *eq = strchr(f, '=');
+        char *v = eq ? eq + 1 : f + strlen(f);
+        if (eq)
+            *eq = '\0';
+        for (char *p = f; *p; p++)
+            if (*p == '+')
+                *p = ' ';
+        for (char *p = v; *p; p++)
+            if (*p == '+')
+                *p = ' ';
+        size_t kn = http_unescape(f), vn = http_unescape(v);
+        if (kn)
+            http_add_param(scan->rq, f, kn, v, vn, scan->bad, sizeof scan->bad);
+    }
+}
+
 static void handle(struct MHD_Connection *c, struct request *rq,
-                   struct reply *rp)
+                   struct reply *rp, struct post_body *pb)
 {
     struct arg_scan scan = {.rq = rq};
     if (MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, collect_arg,
                                     &scan) < 0 &&
         !scan.bad[0])
         snprintf(scan.bad, sizeof scan.bad, "the query string cannot be read");
+    if (pb && pb->too_big && !scan.bad[0])
+        snprintf(scan.bad, sizeof scan.bad, "the form is too long");
+    else if (pb && !scan.bad[0])
+        collect_form(pb, &scan);
     http_answer(rq, rp, scan.bad);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)c, (void)toe;
+    if (*con_cls && *con_cls != cls)
+        free(*con_cls); /* a POST's body */
+    *con_cls = NULL;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
@@ -412,18 +462,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                                   const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
 {
-    (void)version, (void)upload;
+    (void)version;
     struct http_server *s = cls;
-    /* Nothing we serve takes a request body. The first call only says the
+    bool post = strcmp(method, "POST") == 0;
+    /* Only the page's form has a body (POST); other requests' bodies are
+     * discarded. The first call only says the
      * headers are in; answering there, before libmicrohttpd has looked
      * for a body, makes it close the connection after the answer (no
      * keep-alive: a TCP handshake per request). So the answer goes on the
      * next call, once any body has been read (and discarded). */
     if (*con_cls == NULL) {
-        *con_cls = s;
-        return MHD_YES;
+        *con_cls = post ? calloc(1, sizeof(struct post_body)) : (void *)s;
+        return *con_cls ? MHD_YES : MHD_NO;
     }
+    struct post_body *pb = post ? *con_cls : NULL;
     if (*upload_size) {
+        if (pb && pb->n + *upload_size <= POST_MAX_BODY) {
+            memcpy(pb->data + pb->n, upload, *upload_size);
+            pb->n += *upload_size;
+        } else if (pb) {
+            pb->too_big = true;
+        }
         *upload_size = 0;
         return MHD_YES;
     }
@@ -439,7 +498,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                          .ctx = &s->ctx};
     struct reply rp = {.status = 200};
     buf_init(&rp.body, HTTP_MAX_BODY);
-    handle(c, &rq, &rp);
+    handle(c, &rq, &rp, pb);
     const char *inm =
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
     enum MHD_Result ret = send_reply(c, &rp, inm, rq.method);
@@ -520,7 +579,8 @@ int http_start(struct http_server **out, const char *addr,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, lim->per_ip_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, lim->idle_timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, lim->memory_per_connection,
-        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_ARRAY, more,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_ARRAY, more,
         MHD_OPTION_END);
     if (!s->d) {
         snprintf(msg, msgsz, "cannot listen on %s (address in use?)", addr);

@@ -22,7 +22,9 @@ struct basemap;
 struct situations;
 struct openapi_docs;
 
-enum http_method { HTTP_GET, HTTP_HEAD, HTTP_OPTIONS, HTTP_OTHER };
+/* POST only for the page's form (a search that must stay out of the URL,
+ * docs/web.md "No trace"); every other route refuses it. */
+enum http_method { HTTP_GET, HTTP_HEAD, HTTP_OPTIONS, HTTP_POST, HTTP_OTHER };
 
 struct param {
     const char *key;
@@ -39,7 +41,8 @@ struct server_ctx {
     const struct basemap *basemap; /* the boundaries tileset */
     const char *report_email;      /* where visitors report errors, or NULL */
     const struct situations *situations; /* data/situations, or NULL */
-    bool fts5_search; /* --search-engine fts5: the reference ranking */
+    bool fts5_search;     /* --search-engine fts5: the reference ranking */
+    const char *exit_url; /* where "Quitter" leaves for (--exit-url) */
     /* --public-url without its trailing '/', or "": absolute links start
      * with it, else they are relative (publicurl.h); never the Host */
     const char *public_url;
@@ -69,6 +72,7 @@ struct reply {
     char file[1024];           /* static file to send instead of body, or "" */
     bool file_gzipped;         /* 'file' is a precompressed .gz variant */
     size_t file_size;
+    char location[2048]; /* a redirect's target (303), or "" */
 };
 
 typedef void (*http_handler)(struct request *rq, struct reply *rp);

@@ -240,6 +240,39 @@ static const char *const text[S_COUNT][LANG_COUNT] = {
                   "Choose what is closest to what you live:"},
     [S_KIND_24H] = {"AMO ouverte jour et nuit", "AMO die dag en nacht open is",
                     "AMO open day and night"},
+    /* The quick exit and the no-trace note (docs/web.md): interface
+     * words, no advice about any service. */
+    [S_EXIT] = {"Quitter", "Verlaten", "Exit"},
+    [S_EXIT_TITLE] = {"Quitter ce site tout de suite (ou Échap deux fois)",
+                      "Deze site meteen verlaten (of twee keer Esc)",
+                      "Leave this site at once (or press Esc twice)"},
+    [S_EXIT_NOTE] =
+        {"Pour ne laisser aucune trace sur ce téléphone ou cet ordinateur, "
+         "ouvre ce site en navigation privée. « Quitter » (ou Échap deux "
+         "fois) ferme la page tout de suite.",
+         "Om geen sporen na te laten op deze telefoon of computer, open je "
+         "deze site in een privévenster. „Verlaten” (of twee keer Esc) sluit "
+         "de pagina meteen.",
+         "To leave no trace on this phone or computer, open this site in a "
+         "private window. “Exit” (or Esc twice) leaves the page at once."},
+    [S_COPY_LINK] = {"Copier le lien", "Link kopiëren", "Copy the link"},
+    [S_COPIED] = {"Lien copié. Attention : il contient ta recherche.",
+                  "Link gekopieerd. Let op: je zoekopdracht staat erin.",
+                  "Link copied. Careful: it holds your search."},
+    [S_OFFLINE] = {"Hors ligne : tu vois la copie de l'annuaire du {date}.",
+                   "Offline: je ziet de kopie van de gids van {date}.",
+                   "Offline: you are seeing the directory's copy of {date}."},
+    [S_OFFLINE_NONE] = {"Hors ligne, cette recherche a besoin du réseau. Tape "
+                        "un code postal ou une commune, ou choisis ton "
+                        "besoin.",
+                        "Offline heeft deze zoekopdracht het netwerk nodig. "
+                        "Typ een postcode of gemeente, of kies wat je nodig "
+                        "hebt.",
+                        "Offline, this search needs the network. Type a "
+                        "postcode or a town, or choose what you need."},
+    [S_OFFLINE_RESULTS] = {"Les plus proches de {w} (copie hors ligne)",
+                           "Het dichtst bij {w} (offline kopie)",
+                           "Nearest to {w} (offline copy)"},
     [S_SOURCE] = {"source", "bron", "source"},
 };
 

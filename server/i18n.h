@@ -94,7 +94,15 @@ enum lang { LANG_FR, LANG_NL, LANG_EN, LANG_COUNT };
     X(S_NEAR_PLACE, "near_place")                                              \
     X(S_CHOOSE, "choose")                                                      \
     X(S_KIND_24H, "kind_24h")                                                  \
-    X(S_SOURCE, "source")
+    X(S_SOURCE, "source")                                                      \
+    X(S_EXIT, "exit")                                                          \
+    X(S_EXIT_TITLE, "exit_title")                                              \
+    X(S_EXIT_NOTE, "exit_note")                                                \
+    X(S_COPY_LINK, "copy_link")                                                \
+    X(S_COPIED, "copied")                                                      \
+    X(S_OFFLINE, "offline")                                                    \
+    X(S_OFFLINE_NONE, "offline_none")                                          \
+    X(S_OFFLINE_RESULTS, "offline_results")
 
 enum str_key {
 #define X(id, name) id,

@@ -28,12 +28,31 @@
 #define AMO_WEB_DIR "web"
 #endif
 
+/* --exit-url: "/path" of this site (not "//host") or http(s)://host...,
+ * printable ASCII without quotes, spaces, angle brackets or backslashes. */
+static bool exit_url_ok(const char *u)
+{
+    size_t n = strlen(u);
+    if (n == 0 || n > 500 || strpbrk(u, " \"'<>\\`"))
+        return false;
+    for (const char *p = u; *p; p++)
+        if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
+            return false;
+    if (u[0] == '/')
+        return u[1] != '/';
+    const char *rest = strncmp(u, "https://", 8) == 0  ? u + 8
+                       : strncmp(u, "http://", 7) == 0 ? u + 7
+                                                       : NULL;
+    return rest && *rest && *rest != '/' && *rest != '.';
+}
+
 static void usage(FILE *to)
 {
     fputs("usage: amo-server [--db FILE] [--listen ADDR:PORT] [--web DIR]\n"
           "                  [--threads N] [--data DIR] [--max-connections N]\n"
           "                  [--per-ip N] [--timeout SECONDS]\n"
           "                  [--cluster-maxzoom Z] [--report-email ADDR]\n"
+          "                  [--exit-url URL]\n"
           "                  [--situations FILE] [--check]\n"
           "                  [--public-url http(s)://HOST[:PORT][/PATH]]\n"
           "                  [--search-engine memory|fts5]\n"
@@ -71,6 +90,7 @@ int main(int argc, char **argv)
                                          {"per-ip", 1, NULL, 'p'},
                                          {"timeout", 1, NULL, 'T'},
                                          {"report-email", 1, NULL, 'r'},
+                                         {"exit-url", 1, NULL, 'x'},
                                          {"cluster-maxzoom", 1, NULL, 'z'},
                                          {"situations", 1, NULL, 's'},
                                          {"check", 0, NULL, 'k'},
@@ -81,7 +101,7 @@ int main(int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     const char *db = AMO_DB_PATH, *listen = "127.0.0.1:8080";
     const char *web = AMO_WEB_DIR, *data = AMO_DATA_DIR "/gazetteer";
-    const char *report_email = NULL;
+    const char *report_email = NULL, *exit_url = NULL;
     char public_url[PUBLIC_URL_MAX + 1] = "";
     const char *situations_path = AMO_DATA_DIR "/situations/situations.json";
     int cluster_maxzoom = 13;
@@ -99,7 +119,7 @@ int main(int argc, char **argv)
                               .memory_per_connection = 32 * 1024,
                               .tuning = {.poll = HTTP_EPOLL, .turbo = true}};
     int c;
-    while ((c = getopt_long(argc, argv, "d:l:w:t:D:c:p:T:z:r:s:ke:H:u:h", opts,
+    while ((c = getopt_long(argc, argv, "d:l:w:t:D:c:p:T:z:r:x:s:ke:H:u:h", opts,
                             NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
@@ -134,6 +154,19 @@ int main(int argc, char **argv)
                 return EXIT_USAGE;
             }
             report_email = optarg;
+            break;
+        case 'x':
+            /* Where "Quitter" leaves for: a path of ours ("/exit.html")
+             * or an ordinary http(s) site; written into the page's links
+             * and given to location.replace(). */
+            if (!exit_url_ok(optarg)) {
+                fprintf(stderr,
+                        "amo-server: --exit-url: \"%s\" is neither a path "
+                        "of this site (\"/...\") nor an http(s) URL\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            exit_url = optarg;
             break;
         case 's': situations_path = optarg; break;
         case 'u': {
@@ -225,6 +258,7 @@ int main(int argc, char **argv)
                              .cluster_maxzoom = cluster_maxzoom,
                              .basemap = basemap,
                              .report_email = report_email,
+                             .exit_url = exit_url,
                              .situations = sits,
                              .fts5_search = fts5_search,
                              .public_url = public_url,

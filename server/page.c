@@ -39,6 +39,9 @@
  * to talk to (data/situations/situations.json). */
 #define FALLBACK_SITUATION "parler-quelqu-un"
 #define PAGE_MAX_WHERE 80
+/* Where "Quitter" leaves for when --exit-url is not given: a blank page
+ * of our own (web/exit.html). */
+#define PAGE_EXIT_URL "/exit.html"
 
 /* What the visitor asked, from the query string (the same names the
  * page's script keeps in the URL). Unknown parameters are ignored, and a
@@ -195,7 +198,11 @@ struct results {
     struct place place;
     const struct situation *sit; /* besoin=, or the one the words name */
     bool not_understood;         /* sit is the fallback: no word matched */
-    struct commune_answer comp;  /* when located (not in the widget) */
+    /* Its words must stay out of the URL, the title and the history: a
+     * sensitive situation or group, words naming one, or words that meant
+     * nothing to the directory (docs/web.md, "No trace"). */
+    bool secret;
+    struct commune_answer comp; /* when located (not in the widget) */
     bool has_comp;
     struct buf heading; /* HTML */
     struct buf note;    /* HTML: an unknown place */
@@ -259,6 +266,7 @@ static int compute(struct request *rq, const struct page_query *pq,
     if (pq->sit && !(pq->q && *pq->q)) {
         /* A situation chosen: the services of its kinds near the place. */
         res->sit = pq->sit;
+        res->secret = pq->sit->sensitive;
         if (res->located)
             heading_name(&res->heading, rc, S_NEAR_PLACE,
                          pq->has_point && !(pq->where && *pq->where)
@@ -267,8 +275,11 @@ static int compute(struct request *rq, const struct page_query *pq,
         return query_situation(&e, pq->sit, res->located ? &place : NULL,
                                pq->cat ? cats : NULL, PAGE_SEARCH, &res->rows);
     }
-    if (pq->group && !(pq->q && *pq->q))
+    if (pq->group && !(pq->q && *pq->q)) {
+        res->secret =
+            situations_group_sensitive(rq->ctx->situations, pq->group);
         return 0; /* a group: its situations to choose from, no cards */
+    }
     if (pq->embed && res->has_comp) {
         /* The widget: the services of the category that serve the
          * commune; the nearest when the directory has none. */
@@ -297,6 +308,9 @@ static int compute(struct request *rq, const struct page_query *pq,
         int r = query_search(&e, &sp, &a);
         res->rows = a.rows; /* taken */
         rows_init(&a.rows);
+        for (int i = 0; i < a.nsituations; i++)
+            if (a.situations[i]->sensitive)
+                res->secret = true;
         if (a.nsituations) {
             /* the words named a situation: its answer first */
             res->sit = a.situations[0];
@@ -317,6 +331,7 @@ static int compute(struct request *rq, const struct page_query *pq,
              * talk to, near them, and numbers to call. */
             res->sit = talk;
             res->not_understood = true;
+            res->secret = true;
             r = query_situation(&e, talk, res->located ? &place : NULL,
                                 pq->cat ? cats : NULL, PAGE_SEARCH, &res->rows);
         }
@@ -360,7 +375,9 @@ static void render_results(struct request *rq, const struct page_query *pq,
                            const struct render_ctx *rc, struct results *res,
                            struct buf *out)
 {
-    buf_puts(out, "<div id=\"situation\">");
+    /* the script keeps a secret search out of the URL (app.js) */
+    buf_puts(out, res->secret ? "<div id=\"situation\" data-sensitive=\"1\">"
+                              : "<div id=\"situation\">");
     if (res->not_understood)
         buf_printf(out, "<p class=\"unsure\">%s</p>",
                    str_get(rc->lang, S_NOT_UNDERSTOOD));
@@ -535,9 +552,12 @@ static void cat_options(struct buf *b, const struct render_ctx *rc,
  * not code: the CSP allows no inline script). '<' is escaped so that no
  * text can close the element. */
 static void page_data(struct buf *b, const struct render_ctx *rc,
-                      const char *web)
+                      const char *web, const char *exit_url)
 {
-    static const enum str_key keys[] = {S_LOADING, S_GEO_NO, S_ERROR, S_MAP};
+    static const enum str_key keys[] = {
+        S_LOADING,   S_GEO_NO,    S_ERROR,          S_MAP,
+        S_COPY_LINK, S_COPIED,    S_OFFLINE,        S_OFFLINE_NONE,
+        S_WHO_HELPS, S_HELPLINES, S_OFFLINE_RESULTS};
     struct buf j;
     buf_init(&j, 1 << 16);
     struct jw w = {.b = &j};
@@ -550,7 +570,10 @@ static void page_data(struct buf *b, const struct render_ctx *rc,
         const char *t = str_get(rc->lang, keys[i]);
         jw_string(&w, t, strlen(t));
     }
-    jw_raw(&w, "},\"colors\":{");
+    jw_raw(&w, "},\"exit\":");
+    const char *ex = exit_url ? exit_url : PAGE_EXIT_URL;
+    jw_string(&w, ex, strlen(ex));
+    jw_raw(&w, ",\"colors\":{");
     for (int i = 0; rc->cats && i < rc->cats->n; i++) {
         jw_raw(&w, i ? "," : "");
         jw_string(&w, rc->cats->c[i].slug, strlen(rc->cats->c[i].slug));
@@ -588,22 +611,17 @@ static void page(struct request *rq, struct reply *rp, bool embed)
     struct results res = {0};
     struct buf results, q, where, age, out, langs, options, data, link;
     read_page_query(rq, &pq);
+    /* what links keep of it: not the words of a secret search */
+    struct page_query lq = pq;
     struct query_env e = request_env(rq);
     if (rq->store)
         query_categories(&e, &cats);
     buf_init(&link, 4096);
-    if (embed) /* the widget's cards open the whole page */
-        buf_printf(&link, "/?%s%s", pq.lang == LANG_FR ? "" : "lang=",
-                   pq.lang == LANG_FR ? "" : lang_code(pq.lang));
-    if (embed && pq.lang != LANG_FR)
-        buf_puts(&link, "&amp;");
-    else if (!embed)
-        state_query(&link, &pq, pq.lang == LANG_FR ? NULL : lang_code(pq.lang));
     struct render_ctx rc = {.lang = pq.lang,
                             .cats = &cats,
                             .report_email = rq->ctx->report_email,
                             .now = pq.now,
-                            .link_state = buf_str(&link),
+                            .link_state = "",
                             .embed = embed};
     rows_init(&res.rows);
     buf_init(&res.heading, 4096);
@@ -632,7 +650,50 @@ static void page(struct request *rq, struct reply *rp, bool embed)
     } else {
         if (compute(rq, &pq, &rc, &res) < 0)
             rp->status = 500;
+        /* The cards' and languages' links keep the state, but not the
+         * words of a secret search (results.secret) */
+        if (res.secret)
+            lq.q = NULL, lq.sit = NULL, lq.group = NULL;
+        if (embed) /* the widget's cards open the whole page */
+            buf_printf(&link, "/?%s%s", pq.lang == LANG_FR ? "" : "lang=",
+                       pq.lang == LANG_FR ? "" : lang_code(pq.lang));
+        if (embed && pq.lang != LANG_FR)
+            buf_puts(&link, "&amp;");
+        else if (!embed)
+            state_query(&link, &lq,
+                        pq.lang == LANG_FR ? NULL : lang_code(pq.lang));
+        rc.link_state = buf_str(&link);
+        if (rq->method == HTTP_POST && !res.secret && !pq.part &&
+            link.len < sizeof rp->location - 2) {
+            /* The form posts (no words in the URL without the script); a
+             * search that is not secret gets its shareable address. */
+            char *w = rp->location;
+            *w++ = '/';
+            for (const char *p = buf_str(&link); *p; p++) {
+                *w++ = *p;
+                if (strncmp(p, "&amp;", 5) == 0)
+                    p += 4;
+            }
+            while (w > rp->location + 1 && (w[-1] == '&' || w[-1] == '?'))
+                w--;
+            *w = '\0';
+            rp->status = 303;
+            rp->content_type = "text/plain; charset=utf-8";
+            rp->cache_control = "no-store";
+            buf_reset(&rp->body);
+            buf_puts(&rp->body, rp->location);
+            if (res.has_comp)
+                commune_answer_free(&res.comp);
+            rows_free(&res.rows);
+            buf_free(&res.heading);
+            buf_free(&res.note);
+            buf_free(&results);
+            buf_free(&link);
+            return;
+        }
         render_results(rq, &pq, &rc, &res, &results);
+        if (res.secret || rq->method == HTTP_POST)
+            rp->cache_control = "no-store"; /* not even the browser's cache */
     }
     if (res.has_comp)
         commune_answer_free(&res.comp);
@@ -640,6 +701,7 @@ static void page(struct request *rq, struct reply *rp, bool embed)
     buf_free(&res.heading);
     buf_free(&res.note);
     if (pq.part) { /* a fragment for the script */
+        rp->location[0] = '\0';
         buf_free(&rp->body);
         rp->body = results;
         rp->cache_control = "no-store"; /* it may hold a position */
@@ -662,7 +724,7 @@ static void page(struct request *rq, struct reply *rp, bool embed)
     html_text(&where, pq.where);
     if (pq.age >= 0)
         buf_printf(&age, "%d", pq.age);
-    lang_links(&langs, &pq);
+    lang_links(&langs, &lq);
     struct buf needs, nlink;
     buf_init(&needs, 16384);
     buf_init(&nlink, 4096);
@@ -673,7 +735,10 @@ static void page(struct request *rq, struct reply *rp, bool embed)
                             : NULL);
     buf_free(&nlink);
     cat_options(&options, &rc, pq.cat);
-    page_data(&data, &rc, web);
+    page_data(&data, &rc, web, rq->ctx->exit_url);
+    struct buf exit;
+    buf_init(&exit, 4096);
+    html_text(&exit, rq->ctx->exit_url ? rq->ctx->exit_url : PAGE_EXIT_URL);
     /* the colours change only with the data: versioned by its version */
     char css_link[64];
     snprintf(css_link, sizeof css_link, "/categories.css?v=%lld",
@@ -692,6 +757,7 @@ static void page(struct request *rq, struct reply *rp, bool embed)
         {"needs", buf_str(&needs)},
         {"report_email", rq->ctx->report_email ? rq->ctx->report_email : ""},
         {"categories_css", css_link},
+        {"exit_url", buf_str(&exit)},
     };
     fill(&out, tpl, vars, sizeof vars / sizeof *vars, pq.lang, web);
     free(tpl);
@@ -699,7 +765,7 @@ static void page(struct request *rq, struct reply *rp, bool embed)
     rp->body = out;
     buf_free(&results), buf_free(&q), buf_free(&where), buf_free(&age);
     buf_free(&langs), buf_free(&options), buf_free(&data), buf_free(&link);
-    buf_free(&needs);
+    buf_free(&needs), buf_free(&exit);
 }
 
 void page_index(struct request *rq, struct reply *rp)

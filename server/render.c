@@ -417,6 +417,24 @@ static const char *sit_text(const struct render_ctx *rc,
                                              : "";
 }
 
+/* A sensitive situation's or group's choice: a button posting besoin=ID,
+ * so that without the script its words never enter the URL (the place and
+ * the language stay in the action's query). Opens the <li>. */
+static void choice_form(struct buf *b, const char *link, const char *id,
+                        const char *cls, const char *attr, const char *label)
+{
+    buf_puts(b, "<li><form class=\"choice-form\" method=\"post\" action=\"");
+    buf_puts(b, *link ? link : "?");
+    buf_printf(b,
+               "\"><button type=\"submit\" class=\"%s\" name=\"besoin\" "
+               "value=\"",
+               cls);
+    html_text(b, id);
+    buf_printf(b, "\"%s>", attr);
+    html_text(b, label);
+    buf_puts(b, "</button></form>");
+}
+
 void render_needs(struct buf *b, const struct render_ctx *rc,
                   const struct situations *sits, const char *link,
                   const char *current)
@@ -429,12 +447,17 @@ void render_needs(struct buf *b, const struct render_ctx *rc,
                str_get(rc->lang, S_NEEDS_TITLE));
     for (size_t i = 0; i < situations_group_count(sits); i++) {
         const struct sit_group *g = situations_group_at(sits, i);
+        const char *cur = current && strcmp(current, g->id) == 0
+                              ? " aria-current=\"true\""
+                              : "";
+        if (situations_group_sensitive(sits, g)) {
+            choice_form(b, link, g->id, "need", cur, sit_text(rc, &g->label));
+            buf_puts(b, "</li>");
+            continue;
+        }
         buf_printf(b, "<li><a class=\"need\" href=\"%sbesoin=", link);
         html_text(b, g->id);
-        buf_printf(b, "\"%s>",
-                   current && strcmp(current, g->id) == 0
-                       ? " aria-current=\"true\""
-                       : "");
+        buf_printf(b, "\"%s>", cur);
         html_text(b, sit_text(rc, &g->label));
         buf_puts(b, "</a></li>");
     }
@@ -453,11 +476,16 @@ void render_group(struct buf *b, const struct render_ctx *rc,
         const struct situation *s = situations_at(sits, i);
         if (s->group != g)
             continue;
-        buf_printf(b, "<li><a href=\"%sbesoin=", link);
-        html_text(b, s->id);
-        buf_puts(b, "\">");
-        html_text(b, sit_text(rc, &s->label));
-        buf_puts(b, "</a> <span class=\"sub\">");
+        if (s->sensitive) {
+            choice_form(b, link, s->id, "choice", "", sit_text(rc, &s->label));
+            buf_puts(b, " <span class=\"sub\">");
+        } else {
+            buf_printf(b, "<li><a href=\"%sbesoin=", link);
+            html_text(b, s->id);
+            buf_puts(b, "\">");
+            html_text(b, sit_text(rc, &s->label));
+            buf_puts(b, "</a> <span class=\"sub\">");
+        }
         html_text(b, sit_text(rc, &s->description));
         buf_puts(b, "</span></li>");
     }

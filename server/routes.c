@@ -24,6 +24,7 @@ static const struct route table[] = {
     {"/api/nearest", false, api_nearest, INDEXED},
     {"/api/search", false, api_search, INDEXED},
     {"/api/situations", false, api_situations, OPEN},
+    {"/api/directory", false, api_directory, DATA},
     {"/api/communes", false, api_communes, INDEXED},
     {"/api/communes/", true, api_communes, INDEXED},
     {"/api/listings.geojson", false, api_listings_geojson, DATA},

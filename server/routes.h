@@ -43,6 +43,9 @@ void api_listing(struct request *rq, struct reply *rp);
 void api_nearest(struct request *rq, struct reply *rp);
 /* api_search.c */
 void api_search(struct request *rq, struct reply *rp);
+/* api_directory.c */
+void api_directory(struct request *rq, struct reply *rp);
+
 /* api_situations.c */
 void api_situations(struct request *rq, struct reply *rp);
 struct jw;

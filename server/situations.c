@@ -294,6 +294,12 @@ static void load_situation(struct check *c, struct situations *s, json_t *j,
     if (group && !out->group)
         bad(c, at, "group: not one of \"groups\"");
     out->urgent = json_is_true(json_object_get(j, "urgent"));
+    /* said of every situation, never guessed: a forgotten flag would put
+     * a young person's words into the address bar (docs/web.md) */
+    if (!json_is_boolean(json_object_get(j, "sensitive")))
+        bad(c, at,
+            "sensitive: missing or not true/false (whether its words "
+            "must stay out of the address bar and the history)");
     out->sensitive = json_is_true(json_object_get(j, "sensitive"));
     texts_at(c, j, "label", at, &out->label, false);
     texts_at(c, j, "description", at, &out->description, false);
@@ -417,6 +423,19 @@ const struct sit_group *situations_group_at(const struct situations *s,
                                             size_t i)
 {
     return &s->groups[i];
+}
+
+bool situations_group_sensitive(const struct situations *s,
+                                const struct sit_group *g)
+{
+    bool any = false;
+    for (size_t i = 0; s && g && i < s->nsits; i++)
+        if (s->sits[i].group == g) {
+            if (!s->sits[i].sensitive)
+                return false;
+            any = true;
+        }
+    return any;
 }
 
 const struct situation *situations_find(const struct situations *s,

@@ -71,6 +71,10 @@ size_t situations_group_count(const struct situations *s);
 const struct sit_group *situations_group_at(const struct situations *s,
                                             size_t i);
 /* The situation or the group of that id, or NULL. */
+/* A group whose situations are all sensitive (amour-sexualite, violence):
+ * its id is kept out of URLs as theirs are. */
+bool situations_group_sensitive(const struct situations *s,
+                                const struct sit_group *g);
 const struct situation *situations_find(const struct situations *s,
                                         const char *id);
 const struct sit_group *situations_find_group(const struct situations *s,

@@ -21,6 +21,7 @@ static const char *content_type(const char *path)
         {".js", "text/javascript; charset=utf-8"},
         {".mjs", "text/javascript; charset=utf-8"},
         {".json", "application/json"},
+        {".webmanifest", "application/manifest+json"},
         {".geojson", "application/geo+json"},
         {".svg", "image/svg+xml"},
         {".png", "image/png"},
@@ -121,7 +122,11 @@ void static_file(struct request *rq, struct reply *rp)
     }
     const char *v = param_get(rq, "v");
     snprintf(tag, sizeof tag, "%s", v ? v : "");
-    if (strstr(rp->content_type, "text/html"))
+    size_t plen = strlen(rq->path);
+    if (strstr(rp->content_type, "text/html") ||
+        strcmp(rq->path, "/sw.js") == 0 ||
+        (plen > 12 && strcmp(rq->path + plen - 12, ".webmanifest") == 0))
+        /* the service worker and the manifest keep their own names */
         rp->cache_control = "no-cache";
     else if (v && strcmp(tag, real_tag) == 0)
         rp->cache_control = "public, max-age=31536000, immutable";

@@ -116,6 +116,7 @@ static void a_bad_situations_file_is_named_with_its_place(void **state)
                "\"sources\":{\"S1\":{\"url\":\"https://example.org\","
                "\"excerpt\":\"x\"}},"
                "\"situations\":[{\"id\":\"a\",\"group\":\"ecole\","
+               "\"sensitive\":false,"
                "\"label\":{\"fr\":\"a\",\"nl\":\"a\",\"en\":\"a\"},"
                "\"description\":{\"fr\":\"a\",\"nl\":\"a\",\"en\":\"a\"},"
                "\"phrases\":{\"fr\":[\"école\"]},"
@@ -158,7 +159,7 @@ static void check_mode_reads_the_files_and_stops(void **state)
                "\"sources\":{\"S1\":{\"url\":\"https://example.org\","
                "\"excerpt\":\"x\"}},"
                "\"situations\":[{\"id\":\"a\",\"group\":\"g\","
-               "\"urgent\":true,"
+               "\"urgent\":true,\"sensitive\":false,"
                "\"label\":{\"fr\":\"a\",\"nl\":\"a\",\"en\":\"a\"},"
                "\"description\":{\"fr\":\"a\",\"nl\":\"a\",\"en\":\"a\"},"
                "\"phrases\":{\"fr\":[\"danger\"]},"
@@ -170,6 +171,26 @@ static void check_mode_reads_the_files_and_stops(void **state)
     assert_int_equal(rc, 3);
     assert_contains(out, "situations[0] (a): helplines: none, but the "
                          "situation is urgent");
+    free(out);
+    /* the sensitive flag is said of every situation, never guessed */
+    write_file(path,
+               "{\"groups\":[{\"id\":\"g\",\"label\":{\"fr\":\"g\","
+               "\"nl\":\"g\",\"en\":\"g\"}}],"
+               "\"sources\":{\"S1\":{\"url\":\"https://example.org\","
+               "\"excerpt\":\"x\"}},"
+               "\"situations\":[{\"id\":\"a\",\"group\":\"g\","
+               "\"urgent\":false,\"sensitive\":\"yes\","
+               "\"label\":{\"fr\":\"a\",\"nl\":\"a\",\"en\":\"a\"},"
+               "\"description\":{\"fr\":\"a\",\"nl\":\"a\",\"en\":\"a\"},"
+               "\"phrases\":{\"fr\":[\"danger\"]},"
+               "\"services\":[{\"category\":\"amo\",\"why\":{\"fr\":\"a\","
+               "\"nl\":\"a\",\"en\":\"a\"},\"source\":\"S1\"}]}]}",
+               (size_t)-1);
+    rc = run(&out, "timeout 60 %s/amo-server --check --situations '%s'",
+             bin_dir(), path);
+    assert_int_equal(rc, 3);
+    assert_contains(out, "situations[0] (a): sensitive: missing or not "
+                         "true/false");
     free(out);
     scratch_free(dir);
 }

@@ -333,6 +333,12 @@ BROWSER(axe_situation)
 BROWSER(axe_group)
 BROWSER(htmlcs_page)
 BROWSER(htmlcs_widget)
+BROWSER(quick_exit_leaves_back_does_not_return)
+BROWSER(no_trace_sensitive_search)
+BROWSER(offline_postcode_and_situation)
+BROWSER(manifest_and_worker_installable)
+BROWSER(first_visit_bytes_phone)
+BROWSER(map_labels_no_overlap_360_z7)
 BROWSER(no_script_or_csp_errors)
 BROWSER(no_third_party_request)
 
@@ -384,6 +390,12 @@ int main(void)
         cmocka_unit_test(browser_axe_group),
         cmocka_unit_test(browser_htmlcs_page),
         cmocka_unit_test(browser_htmlcs_widget),
+        cmocka_unit_test(browser_quick_exit_leaves_back_does_not_return),
+        cmocka_unit_test(browser_no_trace_sensitive_search),
+        cmocka_unit_test(browser_offline_postcode_and_situation),
+        cmocka_unit_test(browser_manifest_and_worker_installable),
+        cmocka_unit_test(browser_first_visit_bytes_phone),
+        cmocka_unit_test(browser_map_labels_no_overlap_360_z7),
         cmocka_unit_test(browser_no_script_or_csp_errors),
         cmocka_unit_test(browser_no_third_party_request),
     };

@@ -9,7 +9,12 @@
  * script. The list of the first paint is kept, not fetched again. The
  * script keeps the map (JSON and tiles) and the combobox. The visitor's
  * position is used for one request at a time and never written into the
- * URL or anywhere else. MapLibre GL JS (web/vendor/, copied from npm by
+ * URL or anywhere else. A secret search (a sensitive situation, words
+ * naming one, or words the directory did not understand: the server marks
+ * its answer data-sensitive) is never written into the URL or the history
+ * either: the address becomes the plain page's, and "Copier le lien" gives
+ * the full link on purpose. Offline (web/sw.js), the page answers a place
+ * or a situation from the offline copy (the end of this file). MapLibre GL JS (web/vendor/, copied from npm by
  * the Makefile) is loaded only when the browser has WebGL2; without it the
  * list is the page. */
 'use strict';
@@ -26,6 +31,7 @@
   var pos = null;        /* {lat, lon}: never put in the URL */
   var features = [];     /* the listed listings, for the map */
   var map = null, reqNo = 0;
+  var secret = false;    /* the current answer's words stay out of the URL */
 
   function readUrl() {
     var p = new URLSearchParams(location.search);
@@ -37,17 +43,30 @@
     for (var k in extra || {}) p.set(k, extra[k]);
     return p.toString();
   }
+  /* The address of the current state; a secret one's is the plain
+   * page's (its language only), and it never adds a history entry. */
+  function shownQuery() {
+    if (!secret) return query();
+    var p = new URLSearchParams();
+    if (state.lang) p.set('lang', state.lang);
+    return p.toString();
+  }
   function writeUrl(push) {
-    var qs = query(), url = location.pathname + (qs ? '?' + qs : '');
+    var qs = shownQuery(), url = location.pathname + (qs ? '?' + qs : '');
     if (url !== location.pathname + location.search)
-      history[push ? 'pushState' : 'replaceState'](null, '', url);
+      history[push && !secret ? 'pushState' : 'replaceState'](null, '', url);
     /* the language links keep the search, as the server writes them */
     document.querySelectorAll('.langs a').forEach(function (a) {
-      var p = new URLSearchParams(query());
+      var p = new URLSearchParams(shownQuery());
       p.set('lang', a.getAttribute('hreflang'));
       p.delete('sel');
       a.setAttribute('href', '?' + p);
     });
+    $('copy-link').hidden = !(state.q || state.besoin || state.where || state.cat);
+  }
+  function readSecret() {
+    var s = $('situation');
+    secret = !!(s && s.dataset.sensitive);
   }
   function formToState() {
     state.q = $('q').value.trim();
@@ -91,6 +110,10 @@
       var el = part.querySelector('#' + id);
       if (el) $(id).innerHTML = el.innerHTML;
     });
+    var sit = part.querySelector('#situation');
+    if (sit && sit.dataset.sensitive) $('situation').dataset.sensitive = '1';
+    else delete $('situation').dataset.sensitive;
+    readSecret();
     ['results-title', 'status'].forEach(function (id) {
       var el = part.querySelector('#' + id);
       if (el) $(id).textContent = el.textContent;
@@ -100,17 +123,25 @@
   }
   function run(push) {
     var my = ++reqNo;
-    writeUrl(push);
+    /* Words or a situation: the address waits for the answer, which says
+     * whether they are secret; until then it holds none of them. */
+    var words = !!(state.q || state.besoin);
+    if (!words) { secret = false; writeUrl(push); }
     $('results').setAttribute('aria-busy', 'true');
     $('status').textContent = t('loading');
+    if (isOffline()) return runOffline(my);
     var extra = { part: 'results' };
     if (pos && !state.where) { extra.lat = pos.lat.toFixed(5); extra.lon = pos.lon.toFixed(5); }
     return getPart(extra).then(function (part) {
       if (my !== reqNo) return; /* a newer search has started */
       swap(part);
+      if (words) writeUrl(push);
       if (state.sel) select(state.sel, false, false);
     }).catch(function () {
-      if (my === reqNo) $('status').textContent = t('error');
+      if (my !== reqNo) return;
+      /* the network is gone: the offline copy, when there is one */
+      if (navigator.serviceWorker && navigator.serviceWorker.controller) return runOffline(my);
+      $('status').textContent = t('error');
     }).then(function () {
       if (my === reqNo) $('results').setAttribute('aria-busy', 'false');
     });
@@ -181,14 +212,15 @@
     }, 200);
   }
   function closeSuggest() {
-    /* no active option either: Enter in the box then submits the words
-     * (it picked the last list's first option, gone, and threw) */
-    $('suggest').hidden = true; $('suggest').textContent = ''; sugItems = []; sugActive = -1;
+    /* a suggestion still on its way must not reopen the list */
+    clearTimeout(sugTimer); sugNo++; sugActive = -1;
+    $('suggest').hidden = true; $('suggest').textContent = ''; sugItems = [];
     $('q').setAttribute('aria-expanded', 'false'); $('q').removeAttribute('aria-activedescendant');
   }
   function pickSuggestion(i) {
     var it = sugItems[i];
     closeSuggest();
+    if (!it) return;
     formToState();
     if (it.situation) { state.besoin = it.situation; state.q = ''; state.sel = ''; stateToForm(); }
     else state.sel = String(it.id);
@@ -278,6 +310,10 @@
   var MAX_NAMES = 150;
   var LEVELS = { province: 0, arrondissement: 1, municipality: 2 };
   var NAME_PX = [14, 13, 12]; /* font sizes, kept in step with app.css */
+  /* where a name may go, in half-widths and half-heights from its point */
+  var PLACES_POINT = [[0, 0], [0, -2], [0, 2]];
+  var PLACES_AREA = [];
+  [0, -2, 2, -4, 4, -6, 6, -8, 8].forEach(function (y) { [0, -1, 1, -2, 2].forEach(function (x) { PLACES_AREA.push([x, y]); }); });
   function mapText(m) {
     var layer = document.createElement('div'), pool = [], shown = [];
     layer.className = 'map-text';
@@ -287,7 +323,7 @@
     function place() {
       for (var i = 0; i < shown.length; i++) {
         var p = m.project(shown[i].ll);
-        shown[i].el.style.transform = 'translate(' + Math.round(p.x) + 'px,' + (Math.round(p.y) + shown[i].dy) + 'px) translate(-50%,-50%)';
+        shown[i].el.style.transform = 'translate(' + (Math.round(p.x) + shown[i].dx) + 'px,' + (Math.round(p.y) + shown[i].dy) + 'px) translate(-50%,-50%)';
       }
     }
     function overlaps(b, boxes) {
@@ -299,7 +335,7 @@
     }
     function update() {
       var w = m.getContainer().clientWidth, h = m.getContainer().clientHeight, z = m.getZoom();
-      var items = [], boxes = [], nameBoxes = [], seen = {};
+      var items = [], boxes = [], seen = {};
       /* the counts first: each on its cluster's circle */
       var cat = state.cat;
       m.queryRenderedFeatures({ layers: ['clusters'] }).forEach(function (f) {
@@ -329,23 +365,23 @@
       for (var i = 0; i < cand.length && nNames < MAX_NAMES; i++) {
         var c = cand[i], p = m.project(c.ll), px = NAME_PX[c.lv];
         /* the width guessed from the length: measuring would cost a layout */
-        var hw = (c.text.length * px * 0.56) / 2 + 3, hh = px * 0.7 + 1;
-        /* on its point, else just above or below it, clear of the counts;
-         * a province's name may lie over a count (which stays on top)
-         * rather than vanish where the clusters are dense */
-        for (var pass = 0; pass < (c.lv === 0 ? 2 : 1); pass++) {
-          var against = pass ? nameBoxes : boxes, dy = 0, b = null;
-          for (; dy !== null; dy = dy === 0 ? -2 * hh : dy < 0 ? 2 * hh : null) {
-            b = [p.x - hw, p.y + dy - hh, p.x + hw, p.y + dy + hh];
-            if (b[0] >= 0 && b[1] >= 0 && b[2] <= w && b[3] <= h && !overlaps(b, against)) break;
-          }
-          if (dy === null) continue;
-          boxes.push(b);
-          nameBoxes.push(b);
-          items.push({ ll: c.ll, dy: dy, text: c.text, cls: 'name name-' + c.lv, nis: String(c.nis) });
-          nNames++;
-          break;
+        var hw = (c.text.length * px * 0.6) / 2 + 4, hh = px * 0.7 + 1;
+        /* on its point, else above or below it (one or two lines off),
+         * never over a count or another name: on a phone at zoom 7 a
+         * province's name over the counts hid them (issue 16); where the
+         * clusters are dense a name gives way */
+        /* a province's or arrondissement's name names an area: it may
+         * also move further, and sideways, to find a free place */
+        var offs = c.lv < 2 ? PLACES_AREA : PLACES_POINT, b = null, dy = null, dx = 0;
+        for (var o = 0; o < offs.length; o++) {
+          var d = offs[o][1] * hh, e = offs[o][0] * hw;
+          b = [p.x + e - hw, p.y + d - hh, p.x + e + hw, p.y + d + hh];
+          if (b[0] >= 0 && b[1] >= 0 && b[2] <= w && b[3] <= h && !overlaps(b, boxes)) { dy = d; dx = e; break; }
         }
+        if (dy === null) continue;
+        boxes.push(b);
+        items.push({ ll: c.ll, dx: dx, dy: dy, text: c.text, cls: 'name name-' + c.lv, nis: String(c.nis) });
+        nNames++;
       }
       /* write only: reuse the pool's spans, hide the rest */
       while (pool.length < items.length) {
@@ -361,7 +397,7 @@
         if (e.className !== it.cls) e.className = it.cls;
         if (it.nis) e.dataset.nis = it.nis; else delete e.dataset.nis;
         e.hidden = false;
-        shown.push({ el: e, ll: it.ll, dy: Math.round(it.dy || 0) });
+        shown.push({ el: e, ll: it.ll, dx: Math.round(it.dx || 0), dy: Math.round(it.dy || 0) });
       }
       place();
     }
@@ -383,6 +419,7 @@
    * selected one are drawn from the tiles there, so they sit where their
    * points are; below it, from the answers' GeoJSON. */
   var SINGLE_ZOOM = 13;
+  var FWB_BOUNDS = [[2.84, 49.49], [6.41, 50.92]];
   function startMap(base) {
     var el = $('map');
     var style = { version: 8, sources: { listings: { type: 'vector', url: location.origin + '/tiles.json' } },
@@ -400,8 +437,10 @@
         paint: pointPaint(catColor, 6, '#fff', 1.5) });
     /* The TileJSON's tiles are relative unless the server has a public
      * URL (amo-server --public-url), and MapLibre fetches them as they
-     * are, from a worker: they are resolved against the page here. */
-    map = new maplibregl.Map({ container: el, style: style, bounds: [[2.54, 49.49], [6.41, 51.51]], maxZoom: 18,
+     * are, from a worker: they are resolved against the page here. The
+     * first view: the Federation's territory (Wallonia and Brussels),
+     * not all of Belgium. */
+    map = new maplibregl.Map({ container: el, style: style, bounds: FWB_BOUNDS, maxZoom: 18,
       transformRequest: function (url) { return { url: new URL(url, location.href).href }; },
       attributionControl: { compact: true }, cooperativeGestures: false });
     map.getCanvas().setAttribute('aria-label', t('map'));
@@ -476,6 +515,177 @@
     else map.fitBounds(b, { padding: 40, maxZoom: 12, duration: initial ? 0 : 500 });
   }
 
+  /* ---- offline (web/sw.js keeps the copy) -------------------------------- */
+  /* The copy of the first page that the worker serves offline says so
+   * (data-offline); so does the browser. The answers are written here
+   * from /api/directory and /api/situations, as the server would: the
+   * nearest services to the postcode or commune typed, with their phone,
+   * and a situation's explanation, helplines and kinds of help. */
+  function isOffline() { return document.body.dataset.offline === '1' || navigator.onLine === false; }
+  var offlineData = null;
+  function loadOffline() {
+    if (!offlineData)
+      offlineData = Promise.all([getJSON('/api/directory'), getJSON('/api/situations')]).then(function (r) {
+        if (!r[0] || !r[1]) throw new Error('no offline copy');
+        return { dir: r[0], sits: r[1] };
+      });
+    offlineData.catch(function () { offlineData = null; });
+    return offlineData;
+  }
+  function fold(s) {
+    return (s || '').toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z0-9]+/g, ' ').trim();
+  }
+  function place(d, where) {
+    var w = fold(where), m = /^\d{4}$/.exec(w), i, c;
+    if (!w) return null;
+    for (i = 0; m && i < d.postcodes.length; i++)
+      if (d.postcodes[i][0] === w) return { name: w + ' ' + d.postcodes[i][1], lat: d.postcodes[i][2], lon: d.postcodes[i][3] };
+    for (i = 0; i < d.communes.length; i++) {
+      c = d.communes[i];
+      if (fold(c[1]) === w || fold(c[2]) === w)
+        return { name: DATA.lang === 'nl' ? c[2] || c[1] : c[1] || c[2], lat: c[3], lon: c[4] };
+    }
+    for (i = 0; i < d.postcodes.length; i++)
+      if (fold(d.postcodes[i][1]) === w) return { name: d.postcodes[i][1], lat: d.postcodes[i][2], lon: d.postcodes[i][3] };
+    return null;
+  }
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+  function tel(n) { return 'tel:' + String(n).replace(/[^\d+]/g, ''); }
+  function lg(o) { return (o && (o[DATA.lang] || o.fr)) || ''; }
+  function catName(c) {
+    var o = $('cat').querySelector('option[value="' + c + '"]');
+    return o ? o.textContent : c;
+  }
+  function km(a, b) {
+    var r = Math.PI / 180, x = (b.lon - a.lon) * r * Math.cos((a.lat + b.lat) * r / 2), y = (b.lat - a.lat) * r;
+    return 6371 * Math.sqrt(x * x + y * y);
+  }
+  function offlineCard(f, ix, at) {
+    var li = el('li', 'card');
+    li.dataset.cat = f[ix.category];
+    if (f[ix.lat] != null) { li.dataset.lat = f[ix.lat]; li.dataset.lon = f[ix.lon]; }
+    li.appendChild(el('span', 'cat cat-' + f[ix.category], catName(f[ix.category])));
+    li.appendChild(el('h3', null, f[ix.name]));
+    var addr = [f[ix.street], [f[ix.postcode], f[ix.commune]].filter(Boolean).join(' ')].filter(Boolean).join(', ');
+    if (addr) li.appendChild(el('p', 'addr', addr));
+    if (at && f[ix.lat] != null)
+      li.appendChild(el('p', 'dist', '≈ ' + Math.round(km(at, { lat: f[ix.lat], lon: f[ix.lon] })) + ' km'));
+    if (f[ix.phone]) {
+      var p = el('p', 'phone'), a = el('a', null, f[ix.phone]);
+      a.href = tel(f[ix.phone]);
+      p.appendChild(a);
+      li.appendChild(p);
+    }
+    return li;
+  }
+  function offlineSituation(box, s) {
+    var div = el('div', 'situation' + (s.urgent ? ' urgent' : ''));
+    div.appendChild(el('h2', null, lg(s.label))).id = 'situation-title';
+    div.appendChild(el('p', null, lg(s.description)));
+    if ((s.helplines || []).length) {
+      div.appendChild(el('h3', null, t('helplines')));
+      var ul = el('ul', 'helplines');
+      s.helplines.forEach(function (h) {
+        var li = el('li'), a = el('a', null, h.name + ' : ' + h.number);
+        a.href = tel(h.number);
+        li.appendChild(a);
+        if (lg(h.hours)) li.appendChild(el('span', 'sub', ' ' + lg(h.hours)));
+        ul.appendChild(li);
+      });
+      div.appendChild(ul);
+    }
+    div.appendChild(el('h3', null, t('who_helps')));
+    var why = el('ul', 'why');
+    (s.services || []).forEach(function (k) {
+      var li = el('li');
+      li.appendChild(el('strong', null, catName(k.category.replace(/-24h$/, '')) + ' : '));
+      li.appendChild(document.createTextNode(lg(k.why)));
+      why.appendChild(li);
+    });
+    div.appendChild(why);
+    box.appendChild(div);
+  }
+  function runOffline(my) {
+    return loadOffline().then(function (o) {
+      if (my !== reqNo) return;
+      showOffline(o);
+      var d = o.dir, ix = {}, at = place(d, state.where) || place(d, state.q), sit = null, group = null;
+      d.fields.forEach(function (f, i) { ix[f] = i; });
+      (o.sits.situations || []).forEach(function (s) { if (s.id === state.besoin) sit = s; });
+      (o.sits.groups || []).forEach(function (g) { if (g.id === state.besoin) group = g; });
+      var box = $('situation'), list = $('list');
+      box.textContent = ''; list.textContent = ''; $('competence').textContent = '';
+      delete box.dataset.sensitive;
+      secret = !!(sit && sit.sensitive) || !!(state.q && !at);
+      if (sit) offlineSituation(box, sit);
+      else if (group) {
+        var g = el('div', 'situation group'), ul = el('ul', 'choices');
+        g.appendChild(el('h2', null, lg(group.label))).id = 'situation-title';
+        o.sits.situations.forEach(function (s) {
+          if (s.group !== group.id) return;
+          var li = el('li'), f = el('form', 'choice-form'), b = el('button', 'choice', lg(s.label));
+          b.type = 'submit'; b.name = 'besoin'; b.value = s.id;
+          f.appendChild(b); li.appendChild(f); li.appendChild(el('span', 'sub', ' ' + lg(s.description)));
+          ul.appendChild(li);
+        });
+        g.appendChild(ul); box.appendChild(g);
+      }
+      var kinds = sit ? sit.services.map(function (k) { return k.category.replace(/-24h$/, ''); }) : null;
+      var rows = at ? d.listings.filter(function (f) {
+        return f[ix.lat] != null && (!kinds || kinds.indexOf(f[ix.category]) >= 0) && (!state.cat || f[ix.category] === state.cat);
+      }).sort(function (a, b) {
+        return km(at, { lat: a[ix.lat], lon: a[ix.lon] }) - km(at, { lat: b[ix.lat], lon: b[ix.lon] });
+      }).slice(0, 20) : [];
+      rows.forEach(function (f) { list.appendChild(offlineCard(f, ix, at)); });
+      $('results-title').textContent = at ? t('offline_results').replace('{w}', at.name) : (sit || group) ? '' : t('offline_none');
+      $('status').textContent = rows.length ? rows.length + ' ' : '';
+      if (state.where && !at && !sit && !group) $('results-title').textContent = t('offline_none');
+      writeUrl(true);
+      features = featuresFromDom();
+      showOnMap();
+    }, function () {
+      if (my === reqNo) $('status').textContent = t('error');
+    }).then(function () {
+      if (my === reqNo) $('results').setAttribute('aria-busy', 'false');
+    });
+  }
+  function showOffline(o) {
+    var n = $('offline'), when = (o && o.dir.updated) || '';
+    var date = when ? new Date(when.replace(' ', 'T')) : null;
+    var text = date && !isNaN(date) ? date.toLocaleDateString(DATA.lang + '-BE', { day: 'numeric', month: 'long', year: 'numeric' }) : when;
+    n.textContent = t('offline').replace('{date}', text);
+    n.hidden = false;
+  }
+  /* The worker (our origin, scope /): registered once the page is
+   * shown; told the data version of this page, so that its copy follows
+   * it. Offline, the page answers from the copy at once. */
+  function startOffline() {
+    var sw = navigator.serviceWorker;
+    if (isOffline()) {
+      loadOffline().then(showOffline, function () {});
+      if (state.q || state.besoin || state.where) run(false);
+    }
+    window.addEventListener('offline', function () { loadOffline().then(showOffline, function () {}); });
+    window.addEventListener('online', function () { if (document.body.dataset.offline !== '1') $('offline').hidden = true; });
+    if (!sw || isOffline()) return;
+    var css = document.querySelector('link[href^="/categories.css?v="]');
+    var version = css ? css.getAttribute('href').split('v=')[1] : '';
+    var tell = function (w) { if (w) w.postMessage({ type: 'refresh', version: version, lang: DATA.lang }); };
+    sw.register('/sw.js', { scope: '/' }).then(function (reg) {
+      if (sw.controller) tell(sw.controller);
+      else sw.addEventListener('controllerchange', function () { tell(sw.controller); }, { once: true });
+      return reg;
+    }, function () {});
+    sw.addEventListener('message', function (e) {
+      if (e.data && e.data.type === 'copied') document.documentElement.dataset.offlineCopy = '1';
+    });
+  }
+
   /* ---- wiring ----------------------------------------------------------- */
   function init() {
     readUrl();
@@ -521,9 +731,38 @@
       e.preventDefault();
       select(a.closest('.card') ? a.closest('.card').dataset.id : a.dataset.id, !a.closest('.card'));
     });
+    /* a situation's or group's button (a form posting besoin=, for the
+     * sensitive ones) and the needs' links: answered here, with no
+     * words in the address */
+    document.addEventListener('submit', function (e) {
+      var f = e.target.closest('.choice-form');
+      if (!f) return;
+      e.preventDefault();
+      var b = e.submitter || f.querySelector('button');
+      formToState(); state.q = ''; state.sel = ''; state.besoin = b.value; stateToForm();
+      run(true);
+    });
+    document.addEventListener('click', function (e) {
+      var a = e.target.closest('.needs a.need, .choices a');
+      if (!a || e.ctrlKey || e.metaKey || e.shiftKey) return;
+      var b = new URL(a.href).searchParams.get('besoin');
+      if (!b) return;
+      e.preventDefault();
+      formToState(); state.q = ''; state.sel = ''; state.besoin = b; stateToForm();
+      run(true);
+    });
+    $('copy-link').addEventListener('click', function () {
+      /* the whole state, secret or not: the visitor asked for it */
+      var qs = query();
+      var url = location.origin + location.pathname + (qs ? '?' + qs : '');
+      var done = function () { $('copied').textContent = t('copied'); };
+      if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(url).then(done, function () {});
+    });
     window.addEventListener('popstate', function () { readUrl(); stateToForm(); run(false); });
+    readSecret();
     writeUrl(false);
     loadMap();
+    startOffline();
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init); else init();
 })();

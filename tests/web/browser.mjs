@@ -27,11 +27,14 @@ const say = (s) => process.stdout.write(s + '\n');
 function assert(cond, msg) { if (!cond) throw new Error(msg); }
 
 async function check(name, fn) {
+  /* ONLY=REGEX runs only the checks it names (while developing) */
+  if (process.env.ONLY && !new RegExp(process.env.ONLY).test(name)) return;
   try {
     await fn();
     say(`ok ${name}`);
   } catch (e) {
     say(`not ok ${name}: ${String(e.message || e).split('\n')[0]}`);
+    if (process.env.ONLY) say(String(e.message || e).split('\n').slice(1, 14).join('\n'));
   }
 }
 
@@ -42,8 +45,10 @@ const browser = await chromium.launch({
 });
 
 async function newContext(opts = {}, intercept = true) {
+  /* The offline worker (web/sw.js) only where a check asks for it: the
+   * other checks measure the network, not the worker's copy. */
   const ctx = await browser.newContext({ locale: 'fr-BE', timezoneId: 'Europe/Brussels',
-    viewport: { width: 1280, height: 800 }, ...opts });
+    viewport: { width: 1280, height: 800 }, serviceWorkers: 'block', ...opts });
   if (intercept) await ctx.route('**/*', (route) => {
     const u = route.request().url();
     if (u.startsWith(base + '/')) return route.continue();
@@ -423,7 +428,8 @@ await check('map_cluster_opens_on_click', async () => {
   if (!webgl) await p2.close();
   assert(webgl, 'no WebGL2 in this browser: the map cannot be checked');
   await p2.waitForSelector('#map[data-ready]', { timeout: 15000 });
-  await p2.evaluate(() => annuaireMap.jumpTo({ center: [4.4, 50.75], zoom: 7 }));
+  /* the whole map on the screen: the clicks below are at its points */
+  await p2.evaluate(() => { document.getElementById('map').scrollIntoView({ block: 'center' }); annuaireMap.jumpTo({ center: [4.4, 50.75], zoom: 7 }); });
   await p2.waitForFunction(() => annuaireMap.loaded() && annuaireMap.queryRenderedFeatures({ layers: ['clusters'] }).length > 0, null, { timeout: 10000 });
   const [x, y, z0] = await p2.evaluate(() => {
     const f = annuaireMap.queryRenderedFeatures({ layers: ['clusters'] })
@@ -598,7 +604,7 @@ await check('without_javascript_server_list', async () => {
   assert(cs.length >= 2 && /Schaerbeek/.test(cs[0].text), 'no server-rendered list');
   await p2.fill('#q', '');
   await p2.fill('#where', '1030');
-  await p2.click('button[type=submit]');
+  await p2.click('#search button[type=submit]');
   await p2.waitForLoadState();
   assert(/Schaerbeek/.test(await p2.textContent('#results-title')), 'form search');
   cs = await cards(p2);
@@ -617,8 +623,12 @@ await check('situations_without_javascript', async () => {
   await p2.click('.needs a[href*="besoin=famille"]');
   await p2.waitForLoadState();
   assert(/besoin=famille/.test(p2.url()) && /where=4000/.test(p2.url()), 'the group link lost the place: ' + p2.url());
-  await p2.click('.choices a[href*="besoin=mis-dehors"]');
+  /* a sensitive situation is a button posting besoin= (its words stay
+   * out of the URL, even without a script) */
+  await p2.click('.choices button[name=besoin][value="mis-dehors"]');
   await p2.waitForLoadState();
+  assert(!/dehors/.test(p2.url()), 'the situation went into the URL: ' + p2.url());
+  assert(/where=4000/.test(p2.url()), 'the place was lost: ' + p2.url());
   const box = await p2.textContent('#situation');
   assert(/dehors/i.test(box) && /103/.test(box) && /Ton CPAS : CPAS de Liège/.test(box), 'no situation answer: ' + box);
   const order = await p2.evaluate(() => {
@@ -641,16 +651,16 @@ await check('situation_from_words_and_suggestion', async () => {
   await p2.waitForSelector('#suggest li.sug-situation', { timeout: 5000 });
   await p2.keyboard.press('ArrowDown');
   await p2.keyboard.press('Enter');
-  await p2.waitForFunction(() => new URLSearchParams(location.search).get('besoin') === 'enceinte');
   await waitHeading(p2, /Namur/);
+  await p2.waitForFunction(() => /enceinte/i.test(document.getElementById('situation').textContent), null, { timeout: 5000 });
+  /* a sensitive situation: never in the address (no-trace checks below) */
+  assert(!/enceinte/.test(p2.url()), 'the sensitive situation went into the URL: ' + p2.url());
   assert(/planning/i.test(await p2.textContent('#situation')), 'no situation answer');
   const cs = await cards(p2);
   assert(cs[0] && cs[0].cat === 'planning', 'the first card is not a planning centre');
   /* and a sentence in the search box, submitted, answers too */
   await p2.fill('#q', 'ma mère me met dehors');
-  /* Enter in the box: a click on the button could land on the
-   * suggestions, which open over it once they come (a race) */
-  await p2.press('#q', 'Enter');
+  await p2.press('#q', 'Enter'); /* the suggestions' list may cover the button */
   await waitHeading(p2, /Résultats/);
   assert(/dehors/i.test(await p2.textContent('#situation')), 'no situation for the sentence');
   await p2.close();
@@ -671,7 +681,7 @@ await check('languages_nl_en', async () => {
   /* A new search keeps the language, and the language links the search. */
   await p2.fill('#where', '1030');
   await p2.fill('#q', '');
-  await p2.click('button[type=submit]');
+  await p2.click('#search button[type=submit]');
   await waitHeading(p2, /Het dichtst bij Schaarbeek/);
   cs = await cards(p2);
   assert(cs.some((c) => /AMO-dienst/.test(c.text)), 'a card of the script\'s search not in Dutch');
@@ -748,6 +758,293 @@ async function htmlcs(url, name) {
 await check('htmlcs_page', () => htmlcs(base + '/?where=1030', 'page'));
 await check('htmlcs_widget', () => htmlcs(base + '/embed?category=amo&commune=Schaerbeek', 'widget'));
 await check('axe_widget', () => axe(base + '/embed?category=amo&commune=Schaerbeek', 'widget'));
+
+
+/* ---- quick exit, no trace, offline, manifest (issue 16) ---------------- */
+
+await check('quick_exit_leaves_back_does_not_return', async () => {
+  const g = await newContext({ viewport: { width: 360, height: 740 } });
+  const p2 = await g.newPage();
+  await p2.goto(base + '/livez'); /* a page before ours in the history */
+  await p2.goto(base + '/?where=1030');
+  await waitHeading(p2, /Schaerbeek/);
+  const box = await p2.locator('#exit').boundingBox();
+  assert(box && box.width >= 44 && box.height >= 44 && box.y < 20 && box.x + box.width > 300,
+    'the exit button is not thumb-sized in the top corner: ' + JSON.stringify(box));
+  const href = await p2.getAttribute('#exit', 'href');
+  assert(href === '/exit.html', 'the exit link (without script) goes to ' + href);
+  await p2.click('#exit');
+  await p2.waitForURL(base + '/exit.html', { timeout: 5000 });
+  await p2.goBack();
+  assert(!/where=1030/.test(p2.url()) && new URL(p2.url()).pathname === '/livez', 'Back came back to ' + p2.url());
+  /* Escape twice, from the search box, after scrolling */
+  await p2.goto(base + '/?where=5000');
+  await waitHeading(p2, /Namur/);
+  await p2.evaluate(() => window.scrollTo(0, 2000));
+  assert(await p2.locator('#exit').isVisible(), 'the exit button scrolled away');
+  await p2.focus('#q');
+  await p2.keyboard.press('Escape');
+  await p2.keyboard.press('Escape');
+  await p2.waitForURL(base + '/exit.html', { timeout: 5000 });
+  await p2.goBack();
+  assert(!/where=5000/.test(p2.url()), 'Back came back after Escape: ' + p2.url());
+  assert(/navigation privée/.test(await (await fetch(base + '/')).text()), 'no note on leaving no trace');
+  /* the widget leaves its partner's page */
+  await p2.goto(base + '/examples/widget.html');
+  await p2.frameLocator('iframe').locator('#exit').click();
+  await p2.waitForURL(base + '/exit.html', { timeout: 5000 });
+  await g.close();
+});
+
+/* Every place a sensitive search could stay on the device. */
+async function traces(p2, words) {
+  return p2.evaluate(async (ws) => {
+    const found = [];
+    const has = (where, s) => { for (const w of ws) if (String(s).toLowerCase().includes(w)) found.push(where + ': ' + w); };
+    has('location', decodeURIComponent(location.href));
+    has('title', document.title);
+    has('cookie', document.cookie);
+    for (let i = 0; i < localStorage.length; i++) has('localStorage', localStorage.key(i) + localStorage.getItem(localStorage.key(i)));
+    for (let i = 0; i < sessionStorage.length; i++) has('sessionStorage', sessionStorage.key(i) + sessionStorage.getItem(sessionStorage.key(i)));
+    const dbs = indexedDB.databases ? await indexedDB.databases() : [];
+    if (dbs.length) found.push('indexedDB: ' + dbs.map((d) => d.name).join(','));
+    for (const n of await caches.keys()) {
+      const c = await caches.open(n);
+      for (const r of await c.keys()) {
+        has('cache', decodeURIComponent(r.url));
+        if (/\/api\/(search|nearest)|part=|lat=/.test(r.url)) found.push('cache holds ' + r.url);
+      }
+    }
+    return found;
+  }, words);
+}
+/* A click that says, when it cannot happen, what lies over its target. */
+async function tap(pg, sel) {
+  try {
+    await pg.click(sel, { timeout: 10000 });
+  } catch (e) {
+    const over = String(e.message).split('\n').find((l) => /intercepts pointer events/.test(l));
+    throw new Error(`click ${sel}: ${over ? over.replace(/\x1b\[\d+m/g, '').trim() : String(e.message).split('\n')[0]}`);
+  }
+}
+await check('no_trace_sensitive_search', async () => {
+  const g = await newContext({ viewport: { width: 360, height: 740 }, serviceWorkers: 'allow' });
+  const p2 = await g.newPage();
+  await p2.goto(base + '/?where=5000');
+  await waitHeading(p2, /Namur/);
+  const h0 = await p2.evaluate(() => history.length);
+  await p2.fill('#q', 'je suis enceinte');
+  await tap(p2, '#search button[type=submit]');
+  await p2.waitForFunction(() => /planning/i.test(document.getElementById('situation').textContent)
+    && document.getElementById('results').getAttribute('aria-busy') === 'false', null, { timeout: 5000 });
+  const words = ['enceinte', 'suis'];
+  let found = await traces(p2, words);
+  assert(found.length === 0, 'the search stayed: ' + found.join('; '));
+  assert(await p2.evaluate(() => history.length) === h0, 'the sensitive search added a history entry');
+  /* a situation picked from the buttons: amour-sexualite, then IVG */
+  await tap(p2, '.needs button[value="amour-sexualite"]');
+  await p2.waitForSelector('.choices button[value="ivg"]', { timeout: 5000 });
+  await tap(p2, '.choices button[value="ivg"]');
+  await p2.waitForFunction(() => /planning/i.test(document.getElementById('situation').textContent)
+    && document.getElementById('results').getAttribute('aria-busy') === 'false', null, { timeout: 5000 });
+  found = await traces(p2, ['ivg', 'amour', 'sexualite', 'enceinte']);
+  assert(found.length === 0, 'the situation stayed: ' + found.join('; '));
+  assert(await p2.evaluate(() => history.length) === h0, 'a sensitive situation added a history entry');
+  const langs = await p2.$$eval('.langs a', (as) => as.map((a) => a.getAttribute('href')).join(' '));
+  assert(!/ivg|besoin/.test(langs), 'the language links hold the situation: ' + langs);
+  /* kept on purpose: "Copier le lien" gives the whole link */
+  await p2.evaluate(() => { navigator.clipboard.writeText = (x) => { window.__copied = x; return Promise.resolve(); }; });
+  await tap(p2, '#copy-link');
+  await p2.waitForFunction(() => window.__copied, null, { timeout: 2000 });
+  const copied = await p2.evaluate(() => window.__copied);
+  assert(/besoin=ivg/.test(copied) && /where=5000/.test(copied), 'copied: ' + copied);
+  /* a search that is not sensitive keeps its shareable URL */
+  await p2.fill('#q', 'schaerbeek');
+  await tap(p2, '#search button[type=submit]');
+  await waitHeading(p2, /schaerbeek/i);
+  assert(new URL(p2.url()).searchParams.get('q') === 'schaerbeek', 'a plain search lost its URL: ' + p2.url());
+  await g.close();
+  /* without a script: the form posts, the words stay out of the URL */
+  const n = await newContext({ javaScriptEnabled: false });
+  const p3 = await n.newPage();
+  await p3.goto(base + '/?where=5000');
+  await p3.fill('#q', 'je suis enceinte');
+  await tap(p3, '#search button[type=submit]');
+  await p3.waitForLoadState();
+  assert(/planning/i.test(await p3.textContent('#situation')), 'no answer without a script');
+  assert(!/enceinte|suis/.test(p3.url()), 'the words went into the URL without a script: ' + p3.url());
+  await p3.fill('#q', 'schaerbeek');
+  await tap(p3, '#search button[type=submit]');
+  await p3.waitForLoadState();
+  assert(/q=schaerbeek/.test(p3.url()), 'a plain search without a script has no URL: ' + p3.url());
+  await n.close();
+});
+
+/* The worker's copy, then the network cut (context.setOffline). */
+await check('offline_postcode_and_situation', async () => {
+  const g = await newContext({ viewport: { width: 360, height: 740 }, serviceWorkers: 'allow' });
+  const p2 = await g.newPage();
+  await p2.goto(base + '/');
+  await p2.waitForFunction(() => document.documentElement.dataset.offlineCopy === '1', null, { timeout: 15000, polling: 200 });
+  const cached = await p2.evaluate(async () => {
+    const out = [];
+    for (const n of await caches.keys()) {
+      const c = await caches.open(n);
+      for (const r of await c.keys()) out.push([new URL(r.url).pathname + new URL(r.url).search, (await (await c.match(r)).arrayBuffer()).byteLength]);
+    }
+    return out;
+  });
+  let raw = 0, sent = 0;
+  for (const [u, n] of cached) {
+    raw += n;
+    const r = await fetch(base + u, { headers: { 'Accept-Encoding': 'gzip' } });
+    sent += +(r.headers.get('content-length') || n);
+    await r.arrayBuffer();
+  }
+  const dir = await fetch(base + '/api/directory', { headers: { 'Accept-Encoding': 'gzip' } });
+  say(`figure directory_gzip_bytes ${dir.headers.get('content-length')}`);
+  say(`figure directory_bytes ${(await dir.arrayBuffer()).byteLength}`);
+  say(`figure offline_copy_entries ${cached.length}`);
+  say(`figure offline_copy_bytes ${raw}`);
+  say(`figure offline_copy_transfer_bytes ${sent}`);
+  assert(cached.some(([u]) => u === '/api/directory') && cached.some(([u]) => u === '/api/situations'), 'no directory in the copy');
+  assert(!cached.some(([u]) => /\/api\/(search|nearest)|part=|[?&](q|where|besoin|lat)=/.test(u)), 'the copy holds a search: ' + cached.map((c) => c[0]).join(' '));
+  await g.setOffline(true);
+  await p2.goto(base + '/');
+  await p2.waitForSelector('#offline:not([hidden])', { timeout: 5000 });
+  const note = await p2.textContent('#offline');
+  assert(/Hors ligne/.test(note) && /\d{4}/.test(note), 'the offline notice: ' + note);
+  await p2.fill('#where', '5000');
+  await p2.click('#search button[type=submit]');
+  await p2.waitForFunction(() => document.querySelectorAll('#list .card').length > 0
+    && document.getElementById('results').getAttribute('aria-busy') === 'false', null, { timeout: 5000 });
+  const cs = await cards(p2);
+  assert(cs.length >= 5 && cs.some((c) => /Namur/.test(c.text)), 'offline, 5000 lists ' + cs.length);
+  const tels = await p2.$$eval('#list .card a[href^="tel:"]', (as) => as.length);
+  assert(tels > 0, 'offline, no phone number to call');
+  say(`figure offline_5000_cards ${cs.length}`);
+  /* a situation offline: its explanation, helplines and kinds of help */
+  const sits = await (await fetch(base + '/api/situations')).json();
+  const dehors = sits.situations.find((x) => x.id === 'mis-dehors');
+  await p2.click('.needs a[href*="besoin=famille"]');
+  await p2.waitForSelector('.choices button[value="mis-dehors"]', { timeout: 5000 });
+  await p2.click('.choices button[value="mis-dehors"]');
+  await p2.waitForFunction((d) => document.getElementById('situation').textContent.includes(d), dehors.description.fr, { timeout: 5000 });
+  assert(await p2.$('#situation a[href="tel:103"]'), 'offline, no tel: link for 103');
+  assert(!/dehors/.test(p2.url()), 'offline, the situation went into the URL: ' + p2.url());
+  /* axe with the offline notice and the exit button shown */
+  await p2.evaluate(axeSource);
+  const r = await p2.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+  const v = r.violations.map((x) => `${x.id} (${x.nodes.length}: ${x.nodes[0].target})`);
+  say(`figure axe_offline_violations ${v.length}`);
+  assert(v.length === 0, 'axe offline: ' + v.join('; '));
+  await g.setOffline(false);
+  await g.close();
+});
+
+await check('manifest_and_worker_installable', async () => {
+  const html = await (await fetch(base + '/')).text();
+  const m = /<link rel="manifest" href="([^"]+)"/.exec(html);
+  assert(m, 'no manifest link');
+  const r = await fetch(base + m[1]);
+  assert(/application\/manifest\+json/.test(r.headers.get('content-type')), 'manifest type ' + r.headers.get('content-type'));
+  const man = await r.json();
+  for (const k of ['name', 'short_name', 'start_url', 'display', 'theme_color', 'background_color'])
+    assert(man[k], 'manifest without ' + k);
+  assert(/standalone|fullscreen|minimal-ui/.test(man.display), 'display ' + man.display);
+  const sizes = new Set();
+  for (const ic of man.icons) {
+    const x = await fetch(new URL(ic.src, base));
+    assert(x.ok, 'icon ' + ic.src + ' ' + x.status);
+    sizes.add(ic.sizes);
+  }
+  assert(sizes.has('192x192') && sizes.has('512x512') && man.icons.some((i) => /maskable/.test(i.purpose || '')), 'icons ' + [...sizes]);
+  assert(/<meta name="theme-color"/.test(html), 'no theme-color');
+  const sw = await fetch(base + '/sw.js');
+  assert(sw.ok && /javascript/.test(sw.headers.get('content-type')) && /no-cache/.test(sw.headers.get('cache-control')), 'sw.js ' + sw.status);
+  assert(/worker-src 'self'/.test((await fetch(base + '/')).headers.get('content-security-policy')), 'CSP without worker-src self');
+  /* Chromium's own installability verdict, through the DevTools protocol */
+  const g = await newContext({ serviceWorkers: 'allow' });
+  const p2 = await g.newPage();
+  await p2.goto(base + '/');
+  await p2.waitForFunction(() => navigator.serviceWorker.controller, null, { timeout: 15000 });
+  const cdp = await g.newCDPSession(p2);
+  const errs = await cdp.send('Page.getInstallabilityErrors').catch(() => null);
+  if (errs) {
+    /* Playwright's contexts are incognito windows, where no browser
+     * installs: that one verdict is the harness's, not the page's */
+    const e = errs.installabilityErrors.map((x) => x.errorId).filter((x) => x !== 'in-incognito');
+    say(`figure installability_errors ${e.length}`);
+    assert(e.length === 0, 'not installable: ' + e.join(', '));
+  }
+  await g.close();
+});
+
+await check('first_visit_bytes_phone', async () => {
+  /* Bytes a phone downloads before the list is usable (the server's
+   * list shown and the script ready: DOMContentLoaded), and in all
+   * after 5 s (the map when seen, the worker's offline copy apart) */
+  const g = await newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  const p2 = await g.newPage();
+  const cdp = await g.newCDPSession(p2);
+  await cdp.send('Network.enable');
+  let bytes = 0, before = null;
+  cdp.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; });
+  await p2.goto(base + '/', { waitUntil: 'domcontentloaded' });
+  await p2.waitForSelector('#list .card');
+  before = bytes;
+  await p2.waitForTimeout(5000);
+  say(`figure first_visit_bytes_until_list_phone ${before}`);
+  say(`figure first_visit_bytes_5s_phone ${bytes}`);
+  assert(before > 0 && before < 60000, `${before} bytes before the list is usable`);
+  await g.close();
+});
+
+/* Names and counts at zoom 7 on a phone: none lies on another; the
+ * first view frames Wallonia and Brussels. */
+await check('map_labels_no_overlap_360_z7', async () => {
+  const g = await newContext({ viewport: { width: 360, height: 740 } });
+  const p2 = await g.newPage();
+  await p2.goto(base + '/');
+  const webgl = await p2.evaluate(() => !!document.createElement('canvas').getContext('webgl2'));
+  assert(webgl, 'no WebGL2');
+  await p2.evaluate(() => document.getElementById('mapbox').scrollIntoView());
+  await p2.waitForSelector('#map[data-ready]', { timeout: 15000 });
+  const first = await p2.evaluate(() => {
+    const b = annuaireMap.getBounds();
+    return { w: b.getWest(), e: b.getEast(), s: b.getSouth(), n: b.getNorth(), c: annuaireMap.getCenter(), z: annuaireMap.getZoom() };
+  });
+  say(`figure map_first_view_zoom_360 ${first.z.toFixed(2)}`);
+  /* Mouscron (3.22, 50.74), Arlon (5.82, 49.68), Brussels (4.35, 50.85) in
+   * view; the centre in Wallonia, not near Antwerp's latitude */
+  assert(first.w <= 3.22 && first.e >= 5.82 && first.s <= 49.68 && first.n >= 50.85, 'first view: ' + JSON.stringify(first));
+  assert(first.c.lat < 50.4, 'first view centred on Belgium, not the Federation: ' + JSON.stringify(first.c));
+  let names = 0;
+  for (const center of [[4.6, 50.45], [4.4, 50.75], [4.9, 50.3]]) {
+    await p2.evaluate(([c]) => new Promise((res) => { annuaireMap.jumpTo({ center: c, zoom: 7 }); annuaireMap.once('idle', res); }), [center]);
+    await p2.waitForTimeout(300);
+    const r = await p2.evaluate(() => {
+      const boxes = [...document.querySelectorAll('#map .map-text span:not([hidden])')].map((e) => {
+        const b = e.getBoundingClientRect();
+        return { t: e.textContent, x0: b.left, y0: b.top, x1: b.right, y1: b.bottom };
+      });
+      const over = [];
+      for (let i = 0; i < boxes.length; i++)
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i], b = boxes[j];
+          if (a.x0 < b.x1 - 1 && b.x0 < a.x1 - 1 && a.y0 < b.y1 - 1 && b.y0 < a.y1 - 1) over.push(a.t + ' / ' + b.t);
+        }
+      return { n: boxes.length, over, names: boxes.filter((b) => isNaN(+b.t)).length };
+    });
+    say(`figure map_labels_360_z7_${center.join('_')} ${r.n}`);
+    await p2.locator('#map').screenshot({ path: `${shots}/map-360-z7-${center.join('_')}.png` });
+    assert(r.over.length === 0, `at ${center}: ${r.over.slice(0, 4).join('; ')}`);
+    names += r.names;
+  }
+  assert(names > 0, 'no name shown at zoom 7');
+  await g.close();
+});
 
 await check('no_script_or_csp_errors', async () => {
   assert(scriptErrors.length === 0, scriptErrors.slice(0, 3).join(' | '));
