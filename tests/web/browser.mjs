@@ -393,9 +393,13 @@ await check('page_floors_console_layout_transfer', async () => {
       await p2.close();
       assert(errors.length === 0, `${w}px ${path}: ${errors.slice(0, 3).join(' | ')}`);
       assert(cls < 0.1, `${w}px ${path}: layout shift ${cls.toFixed(3)}`);
-      /* 25,209 bytes: the same measure of the first page on the shipped
-       * data at commit c07297b, when the issue asked for this floor */
-      assert(own > 0 && own < 25209, `${w}px ${path}: own transfer ${own} bytes`);
+      /* 25,209 bytes at commit c07297b, when issue 14 asked for this
+       * floor; 22,887 after it (the script minified). Issue 16's quick exit
+       * (exit.js, loaded apart so that it works when the rest fails; the
+       * button and its note), the no-trace forms and the worker's
+       * registration bring it to 27,300 on the shipped data: the floor sits
+       * just above, so that any further growth is a decision. */
+      assert(own > 0 && own < 28000, `${w}px ${path}: own transfer ${own} bytes`);
     }
   }
 });
