@@ -119,8 +119,8 @@ int main(int argc, char **argv)
                               .memory_per_connection = 32 * 1024,
                               .tuning = {.poll = HTTP_EPOLL, .turbo = true}};
     int c;
-    while ((c = getopt_long(argc, argv, "d:l:w:t:D:c:p:T:z:r:x:s:ke:H:u:h", opts,
-                            NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:l:w:t:D:c:p:T:z:r:x:s:ke:H:u:h",
+                            opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'l': listen = optarg; break;
