@@ -384,7 +384,7 @@ static int hsds_cmd(sqlite3 *db, int argc, char **argv, bool quiet)
     gaz_free(gaz);
     if (rc == 0 && (stop || replace(tmp, out, true) < 0)) {
         rc = stop ? ERR_INTERRUPTED : ERR_IO;
-        snprintf(msg, sizeof msg, "%s: %s", out,
+        snprintf(msg, sizeof msg, "%.400s: %s", out,
                  stop ? "interrupted" : strerror(errno));
     }
     if (rc < 0) {
