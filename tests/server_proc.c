@@ -176,3 +176,16 @@ const char *http_header(const struct http_answer *a, const char *name)
     }
     return NULL;
 }
+
+void shipped_server_start(struct shipped_server *e)
+{
+    e->dir = scratch_with_shipped_db(e->db, sizeof e->db);
+    server_start(&e->srv, e->db, NULL);
+}
+
+void shipped_server_stop(struct shipped_server *e)
+{
+    server_stop(&e->srv, NULL);
+    scratch_free(e->dir);
+    e->dir = NULL;
+}

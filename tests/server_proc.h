@@ -44,4 +44,14 @@ void http_answer_free(struct http_answer *a);
  * buffer, or NULL. */
 const char *http_header(const struct http_answer *a, const char *name);
 
+/* A scratch copy of the shipped data's database and a server on it: the
+ * fixture of the test groups that only read (tests/test_server.c, ...). */
+struct shipped_server {
+    char *dir; /* the scratch directory, removed by shipped_server_stop */
+    char db[4096];
+    struct server_proc srv;
+};
+void shipped_server_start(struct shipped_server *e);
+void shipped_server_stop(struct shipped_server *e);
+
 #endif

@@ -23,18 +23,11 @@
 #include "server_proc.h"
 #include <curl/curl.h>
 
-struct env {
-    char *dir;
-    char db[4096];
-    struct server_proc srv;
-};
-
-static struct env E;
+static struct shipped_server E;
 
 static int group_setup(void **state)
 {
-    E.dir = scratch_with_shipped_db(E.db, sizeof E.db);
-    server_start(&E.srv, E.db, NULL);
+    shipped_server_start(&E);
     *state = &E;
     return 0;
 }
@@ -42,8 +35,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    server_stop(&E.srv, NULL);
-    scratch_free(E.dir);
+    shipped_server_stop(&E);
     return 0;
 }
 
