@@ -133,6 +133,35 @@ static void a_bad_situations_file_is_named_with_its_place(void **state)
     scratch_free(dir);
 }
 
+/* amo-server --check on a one-situation file whose flags are 'flags'
+ * exits 3 with 'expected' in its message. */
+static void check_refuses(const char *flags, const char *expected)
+{
+    char *dir = scratch_new();
+    const char *path = path_in(dir, "s.json");
+    char json[2048];
+    snprintf(json, sizeof json,
+             "{\"groups\":[{\"id\":\"g\",\"label\":{\"fr\":\"g\","
+             "\"nl\":\"g\",\"en\":\"g\"}}],"
+             "\"sources\":{\"S1\":{\"url\":\"https://example.org\","
+             "\"excerpt\":\"x\"}},"
+             "\"situations\":[{\"id\":\"a\",\"group\":\"g\",%s,"
+             "\"label\":{\"fr\":\"a\",\"nl\":\"a\",\"en\":\"a\"},"
+             "\"description\":{\"fr\":\"a\",\"nl\":\"a\",\"en\":\"a\"},"
+             "\"phrases\":{\"fr\":[\"danger\"]},"
+             "\"services\":[{\"category\":\"amo\",\"why\":{\"fr\":\"a\","
+             "\"nl\":\"a\",\"en\":\"a\"},\"source\":\"S1\"}]}]}",
+             flags);
+    write_file(path, json, (size_t)-1);
+    char *out = NULL;
+    int rc = run(&out, "timeout 60 %s/amo-server --check --situations '%s'",
+                 bin_dir(), path);
+    assert_int_equal(rc, 3);
+    assert_contains(out, expected);
+    free(out);
+    scratch_free(dir);
+}
+
 /* Staff check an edited file with --check, without a database. */
 static void check_mode_reads_the_files_and_stops(void **state)
 {
@@ -143,48 +172,13 @@ static void check_mode_reads_the_files_and_stops(void **state)
     assert_contains(out, "situations in");
     free(out);
     /* an urgent situation without a number to call is refused */
-    char *dir = scratch_new();
-    const char *path = path_in(dir, "s.json");
-    write_file(path,
-               "{\"groups\":[{\"id\":\"g\",\"label\":{\"fr\":\"g\","
-               "\"nl\":\"g\",\"en\":\"g\"}}],"
-               "\"sources\":{\"S1\":{\"url\":\"https://example.org\","
-               "\"excerpt\":\"x\"}},"
-               "\"situations\":[{\"id\":\"a\",\"group\":\"g\","
-               "\"urgent\":true,\"sensitive\":false,"
-               "\"label\":{\"fr\":\"a\",\"nl\":\"a\",\"en\":\"a\"},"
-               "\"description\":{\"fr\":\"a\",\"nl\":\"a\",\"en\":\"a\"},"
-               "\"phrases\":{\"fr\":[\"danger\"]},"
-               "\"services\":[{\"category\":\"amo\",\"why\":{\"fr\":\"a\","
-               "\"nl\":\"a\",\"en\":\"a\"},\"source\":\"S1\"}]}]}",
-               (size_t)-1);
-    rc = run(&out, "timeout 60 %s/amo-server --check --situations '%s'",
-             bin_dir(), path);
-    assert_int_equal(rc, 3);
-    assert_contains(out, "situations[0] (a): helplines: none, but the "
-                         "situation is urgent");
-    free(out);
+    check_refuses("\"urgent\":true,\"sensitive\":false",
+                  "situations[0] (a): helplines: none, but the "
+                  "situation is urgent");
     /* the sensitive flag is said of every situation, never guessed */
-    write_file(path,
-               "{\"groups\":[{\"id\":\"g\",\"label\":{\"fr\":\"g\","
-               "\"nl\":\"g\",\"en\":\"g\"}}],"
-               "\"sources\":{\"S1\":{\"url\":\"https://example.org\","
-               "\"excerpt\":\"x\"}},"
-               "\"situations\":[{\"id\":\"a\",\"group\":\"g\","
-               "\"urgent\":false,\"sensitive\":\"yes\","
-               "\"label\":{\"fr\":\"a\",\"nl\":\"a\",\"en\":\"a\"},"
-               "\"description\":{\"fr\":\"a\",\"nl\":\"a\",\"en\":\"a\"},"
-               "\"phrases\":{\"fr\":[\"danger\"]},"
-               "\"services\":[{\"category\":\"amo\",\"why\":{\"fr\":\"a\","
-               "\"nl\":\"a\",\"en\":\"a\"},\"source\":\"S1\"}]}]}",
-               (size_t)-1);
-    rc = run(&out, "timeout 60 %s/amo-server --check --situations '%s'",
-             bin_dir(), path);
-    assert_int_equal(rc, 3);
-    assert_contains(out, "situations[0] (a): sensitive: missing or not "
-                         "true/false");
-    free(out);
-    scratch_free(dir);
+    check_refuses("\"urgent\":false,\"sensitive\":\"yes\"",
+                  "situations[0] (a): sensitive: missing or not "
+                  "true/false");
 }
 
 /* ---- stems ------------------------------------------------------------- */
